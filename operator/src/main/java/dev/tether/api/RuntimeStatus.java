@@ -1,0 +1,36 @@
+package dev.tether.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Map;
+
+/** The runtime's self-report from its latest heartbeat. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RuntimeStatus(
+        @JsonPropertyDescription("Capabilities the runtime owns natively (name to enabled); unknown names are kept. Absent when the runtime declared none.")
+        Map<String, Boolean> capabilities,
+
+        @JsonPropertyDescription("The idle timeout in seconds the runtime declared it needs; absent when it declared none.")
+        Integer idleTimeoutSeconds,
+
+        @JsonPropertyDescription("Runtime state: empty when healthy, 'wedged' when alive but unable to make progress.")
+        String state,
+
+        @JsonPropertyDescription("Tasks the runtime reports as running.")
+        Integer activeTasks,
+
+        @JsonPropertyDescription("What the runtime is working on, as it reported.")
+        String currentTask,
+
+        @JsonPropertyDescription("Recent error rate reported by the runtime, between 0 and 1.")
+        Double errorRate,
+
+        @JsonPropertyDescription("A sample of the runtime's recent errors.")
+        String sampleError,
+
+        @JsonPropertyDescription("Seconds since the runtime started.")
+        Long uptimeSeconds,
+
+        @JsonPropertyDescription("The runtime's spend this month in cents.")
+        Long monthlySpendCents) {
+}

@@ -1,0 +1,44 @@
+package dev.tether.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** One A2A agent runtime: what GitOps declares (spec) and what Tether observed and decided (status). */
+@Group(Workspace.GROUP)
+@Version(Workspace.VERSION)
+@Kind("Workspace")
+@Plural("workspaces")
+@Singular("workspace")
+@ShortNames("ws")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Idle timeout", jsonPath = ".status.dispatch.idleTimeoutSeconds", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Source", jsonPath = ".status.dispatch.source", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Last heartbeat", jsonPath = ".status.lastHeartbeatTime", type = Type.DATE)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+public class Workspace extends CustomResource<WorkspaceSpec, WorkspaceStatus> implements Namespaced {
+    public static final String GROUP = "tether.dev";
+    public static final String VERSION = "v1alpha1";
+    public static final String CRD_NAME = "workspaces." + GROUP;
+
+    // Overridden only to carry the descriptions `kubectl explain workspace` shows.
+    @Override
+    @JsonPropertyDescription("Desired state, owned by the user or GitOps; Tether never writes it.")
+    public WorkspaceSpec getSpec() {
+        return super.getSpec();
+    }
+
+    @Override
+    @JsonPropertyDescription("Observed state, written by Tether's heartbeat endpoint and reconciler.")
+    public WorkspaceStatus getStatus() {
+        return super.getStatus();
+    }
+}

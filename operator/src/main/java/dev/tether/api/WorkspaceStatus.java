@@ -1,0 +1,50 @@
+package dev.tether.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/**
+ * Observed state. Two writers with disjoint fields, each sending a merge patch of only its own:
+ * the heartbeat endpoint ({@code lastHeartbeatTime}, {@code runtime}, {@code registration}) and the
+ * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}).
+ * NON_NULL matters: a null field would erase the other writer's data in a merge patch.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WorkspaceStatus {
+    @JsonPropertyDescription("The metadata.generation of the spec the reconciler last acted on. Written by the reconciler.")
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("Summary of the workspace's state: Pending (never heard from), Online, Degraded (wedged or failing) or Offline (heartbeat stale). Written by the reconciler.")
+    private WorkspacePhase phase;
+
+    @JsonPropertyDescription("Ready, Live and Degraded conditions. Written by the reconciler.")
+    private List<Condition> conditions;
+
+    @JsonPropertyDescription("The effective dispatch policy every proxy replica enforces. Written by the reconciler.")
+    private DispatchStatus dispatch;
+
+    @JsonPropertyDescription("When the runtime's last accepted heartbeat was recorded (RFC 3339). Refreshed at most every heartbeat status interval when nothing else changed. Written by the heartbeat endpoint.")
+    private String lastHeartbeatTime;
+
+    @JsonPropertyDescription("What the runtime reported in its heartbeats. Written by the heartbeat endpoint.")
+    private RuntimeStatus runtime;
+
+    @JsonPropertyDescription("What the runtime registered about itself (URL, agent card). Written by the heartbeat endpoint.")
+    private RegistrationStatus registration;
+
+    public Long getObservedGeneration() { return observedGeneration; }
+    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+    public WorkspacePhase getPhase() { return phase; }
+    public void setPhase(WorkspacePhase phase) { this.phase = phase; }
+    public List<Condition> getConditions() { return conditions; }
+    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+    public DispatchStatus getDispatch() { return dispatch; }
+    public void setDispatch(DispatchStatus dispatch) { this.dispatch = dispatch; }
+    public String getLastHeartbeatTime() { return lastHeartbeatTime; }
+    public void setLastHeartbeatTime(String lastHeartbeatTime) { this.lastHeartbeatTime = lastHeartbeatTime; }
+    public RuntimeStatus getRuntime() { return runtime; }
+    public void setRuntime(RuntimeStatus runtime) { this.runtime = runtime; }
+    public RegistrationStatus getRegistration() { return registration; }
+    public void setRegistration(RegistrationStatus registration) { this.registration = registration; }
+}

@@ -1,0 +1,75 @@
+package dev.tether.embedded;
+
+import dev.tether.kube.KubeClients;
+import dev.tether.kube.WorkspaceCrd;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+
+/**
+ * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with the Workspace CRD installed.
+ * The dev role runs on it, and so does the mock-server test tier, through the same client factory as
+ * production.
+ */
+public final class EmbeddedKubeApi implements AutoCloseable {
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    public EmbeddedKubeApi() {
+        this(new KubernetesCrudDispatcher());
+    }
+
+    /** @param dispatcher the CRUD store; tests pass a subclass that counts requests */
+    public EmbeddedKubeApi(KubernetesCrudDispatcher dispatcher) {
+        this(dispatcher, 0);
+    }
+
+    public EmbeddedKubeApi(KubernetesCrudDispatcher dispatcher, int port) {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        server.init(InetAddress.getLoopbackAddress(), port);
+        client = KubeClients.forConfig(server.createClient().getConfiguration());
+        WorkspaceCrd.install(client);
+    }
+
+    /** A client configured like production's, talking to this API. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** A kubeconfig a person (kubectl) or another process can use to reach this API. */
+    public String kubeconfig() {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: tether-dev
+                  cluster:
+                    server: http://127.0.0.1:%d
+                contexts:
+                - name: tether-dev
+                  context:
+                    cluster: tether-dev
+                    namespace: default
+                    user: tether-dev
+                current-context: tether-dev
+                users:
+                - name: tether-dev
+                  user:
+                    token: dev
+                """.formatted(port());
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
