@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
-/** The runtime's self-report from its latest heartbeat. */
+/**
+ * The runtime's self-report from its latest heartbeat. Empty strings are stored as absent: JSON merge
+ * patch on Kubernetes 1.20-era API servers turns "" into null, which the schema rejects.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RuntimeStatus(
         @JsonPropertyDescription("Capabilities the runtime owns natively (name to enabled); unknown names are kept. Absent when the runtime declared none.")
@@ -13,7 +16,7 @@ public record RuntimeStatus(
         @JsonPropertyDescription("The idle timeout in seconds the runtime declared it needs; absent when it declared none.")
         Integer idleTimeoutSeconds,
 
-        @JsonPropertyDescription("Runtime state: empty when healthy, 'wedged' when alive but unable to make progress.")
+        @JsonPropertyDescription("Runtime state as the runtime reported it: absent when healthy, 'wedged' when alive but unable to make progress.")
         String state,
 
         @JsonPropertyDescription("Tasks the runtime reports as running.")

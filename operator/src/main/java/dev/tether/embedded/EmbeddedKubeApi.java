@@ -3,7 +3,6 @@ package dev.tether.embedded;
 import dev.tether.kube.KubeClients;
 import dev.tether.kube.WorkspaceCrd;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -20,15 +19,15 @@ public final class EmbeddedKubeApi implements AutoCloseable {
     private final KubernetesClient client;
 
     public EmbeddedKubeApi() {
-        this(new KubernetesCrudDispatcher());
+        this(new MergePatchConformingDispatcher());
     }
 
     /** @param dispatcher the CRUD store; tests pass a subclass that counts requests */
-    public EmbeddedKubeApi(KubernetesCrudDispatcher dispatcher) {
+    public EmbeddedKubeApi(MergePatchConformingDispatcher dispatcher) {
         this(dispatcher, 0);
     }
 
-    public EmbeddedKubeApi(KubernetesCrudDispatcher dispatcher, int port) {
+    public EmbeddedKubeApi(MergePatchConformingDispatcher dispatcher, int port) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), port);
         client = KubeClients.forConfig(server.createClient().getConfiguration());

@@ -2,7 +2,7 @@ package dev.tether.testing;
 
 import dev.tether.embedded.EmbeddedKubeApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import dev.tether.embedded.MergePatchConformingDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +67,7 @@ public final class MockKubeApi implements BeforeEachCallback, AfterEachCallback 
         return count(r -> !r.method().equals("GET") && r.path().contains("/workspaces/") && r.path().contains("/status"));
     }
 
-    private static final class RecordingDispatcher extends KubernetesCrudDispatcher {
+    private static final class RecordingDispatcher extends MergePatchConformingDispatcher {
         private final List<Request> sink;
 
         RecordingDispatcher(List<Request> sink) {

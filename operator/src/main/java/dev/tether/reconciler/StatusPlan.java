@@ -1,0 +1,176 @@
+package dev.tether.reconciler;
+
+import dev.tether.api.Condition;
+import dev.tether.api.DispatchStatus;
+import dev.tether.api.RuntimeStatus;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspacePhase;
+import dev.tether.api.WorkspaceSpec;
+import dev.tether.api.WorkspaceStatus;
+import dev.tether.policy.DispatchPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The reconciler's decision for one Workspace, computed without I/O: its own status fields
+ * (observedGeneration, phase, conditions, dispatch), the events worth recording, and when to look
+ * again so a heartbeat going stale flips Live without any new event.
+ */
+public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Optional<Duration> recheckIn) {
+    static final String WEDGED = "wedged";
+    static final String STATUS_MGMT = "status_mgmt";
+    static final double DEGRADE_AT_ERROR_RATE = 0.5;
+    static final double RECOVER_BELOW_ERROR_RATE = 0.1;
+    /** Wake a little after the stale moment, so the check lands on the far side of it. */
+    static final Duration RECHECK_MARGIN = Duration.ofMillis(500);
+
+    public static StatusPlan of(Workspace ws, boolean tokenPresent, Instant now, ReconcilerSettings settings) {
+        WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
+        RuntimeStatus runtime = current.getRuntime();
+        long generation = ws.getMetadata().getGeneration() == null ? 0 : ws.getMetadata().getGeneration();
+        List<Condition> before = current.getConditions();
+
+        DispatchStatus dispatch = DispatchPolicy.resolve(ws.getSpec() == null ? null : ws.getSpec().getDispatch(),
+                runtime == null ? null : runtime.idleTimeoutSeconds(), settings.policy());
+
+        String specProblem = specProblem(ws);
+        boolean hasEndpoint = endpoint(ws) != null;
+        boolean ready = specProblem == null && tokenPresent && hasEndpoint;
+        Condition readyCondition = Conditions.next(before, Conditions.READY, ready,
+                ready ? "Configured" : specProblem != null ? "InvalidSpec" : !tokenPresent ? "TokenMissing" : "NoEndpoint",
+                ready ? "spec is valid, the heartbeat token exists and the agent has an endpoint"
+                        : specProblem != null ? specProblem
+                        : !tokenPresent ? "the heartbeat token Secret " + TokenSecrets.name(ws) + " is being created"
+                        : "neither spec.url nor a registered URL is set; dispatch answers 503 until one is",
+                generation, now);
+
+        Instant lastBeat = parse(current.getLastHeartbeatTime());
+        Instant staleAt = lastBeat == null ? null : lastBeat.plus(settings.offlineAfter());
+        boolean live = staleAt != null && now.isBefore(staleAt);
+        Condition liveCondition = Conditions.next(before, Conditions.LIVE, live,
+                lastBeat == null ? "NeverSeen" : live ? "HeartbeatFresh" : "HeartbeatStale",
+                // Stable wording while fresh: a message that moved with every beat would force a write per beat.
+                lastBeat == null ? "no heartbeat received yet"
+                        : live ? "heartbeats arrive within the offline window of " + settings.offlineAfter().toSeconds() + "s"
+                        : "no heartbeat since " + current.getLastHeartbeatTime() + " (offline after " + settings.offlineAfter().toSeconds() + "s)",
+                generation, now);
+
+        Degradation degradation = degradation(runtime, Conditions.isTrue(before, Conditions.DEGRADED));
+        Condition degradedCondition = Conditions.next(before, Conditions.DEGRADED, degradation.degraded(),
+                degradation.reason(), degradation.message(), generation, now);
+
+        WorkspacePhase phase = lastBeat == null ? WorkspacePhase.Pending
+                : !live ? WorkspacePhase.Offline
+                : degradation.degraded() ? WorkspacePhase.Degraded
+                : WorkspacePhase.Online;
+
+        WorkspaceStatus own = new WorkspaceStatus();
+        own.setObservedGeneration(generation);
+        own.setPhase(phase);
+        own.setConditions(List.of(readyCondition, liveCondition, degradedCondition));
+        own.setDispatch(dispatch);
+
+        Optional<Duration> recheck = live ? Optional.of(Duration.between(now, staleAt).plus(RECHECK_MARGIN)) : Optional.empty();
+        return new StatusPlan(own, events(current, own), recheck);
+    }
+
+    /** True when the reconciler's own fields already hold these values, so no write is needed. */
+    public boolean alreadyWritten(WorkspaceStatus current) {
+        return current != null
+                && Objects.equals(current.getObservedGeneration(), status.getObservedGeneration())
+                && current.getPhase() == status.getPhase()
+                && Objects.equals(current.getConditions(), status.getConditions())
+                && Objects.equals(current.getDispatch(), status.getDispatch());
+    }
+
+    /** The agent's endpoint: spec.url wins over the registered URL. */
+    public static String endpoint(Workspace ws) {
+        WorkspaceSpec spec = ws.getSpec();
+        if (spec != null && spec.getUrl() != null && !spec.getUrl().isBlank()) {
+            return spec.getUrl();
+        }
+        WorkspaceStatus status = ws.getStatus();
+        return status != null && status.getRegistration() != null ? status.getRegistration().url() : null;
+    }
+
+    /** What the schema cannot express: cross-field rules. */
+    static String specProblem(Workspace ws) {
+        WorkspaceSpec spec = ws.getSpec();
+        if (spec == null) {
+            return null;
+        }
+        if (ws.getMetadata().getName().equals(spec.getParentRef())) {
+            return "spec.parentRef names the workspace itself";
+        }
+        var d = spec.getDispatch();
+        if (d != null && d.idleTimeoutSeconds() != null && d.maxIdleTimeoutSeconds() != null
+                && d.idleTimeoutSeconds() > d.maxIdleTimeoutSeconds()) {
+            return "spec.dispatch.idleTimeoutSeconds (" + d.idleTimeoutSeconds() + ") exceeds spec.dispatch.maxIdleTimeoutSeconds ("
+                    + d.maxIdleTimeoutSeconds() + ")";
+        }
+        return null;
+    }
+
+    private record Degradation(boolean degraded, String reason, String message) {
+    }
+
+    /** Wedged always degrades; error-rate inference applies unless the runtime manages its own status, with hysteresis. */
+    private static Degradation degradation(RuntimeStatus runtime, boolean wasDegraded) {
+        if (runtime == null) {
+            return new Degradation(false, "Healthy", "no runtime report yet");
+        }
+        if (WEDGED.equals(runtime.state())) {
+            return new Degradation(true, "RuntimeWedged", "the runtime reports it is alive but wedged");
+        }
+        boolean ownsStatus = runtime.capabilities() != null && Boolean.TRUE.equals(runtime.capabilities().get(STATUS_MGMT));
+        double errorRate = runtime.errorRate() == null ? 0.0 : runtime.errorRate();
+        if (!ownsStatus && errorRate >= DEGRADE_AT_ERROR_RATE) {
+            return new Degradation(true, "HighErrorRate", "the runtime's error rate reached " + DEGRADE_AT_ERROR_RATE);
+        }
+        if (!ownsStatus && wasDegraded && errorRate >= RECOVER_BELOW_ERROR_RATE) {
+            return new Degradation(true, "HighErrorRate", "the runtime's error rate reached " + DEGRADE_AT_ERROR_RATE
+                    + " and has not yet fallen below " + RECOVER_BELOW_ERROR_RATE);
+        }
+        return new Degradation(false, "Healthy", ownsStatus ? "the runtime manages its own status and is not wedged"
+                : "not wedged and the error rate is below " + DEGRADE_AT_ERROR_RATE);
+    }
+
+    private static List<WorkspaceEvent> events(WorkspaceStatus before, WorkspaceStatus after) {
+        List<WorkspaceEvent> events = new ArrayList<>();
+        DispatchStatus was = before.getDispatch();
+        DispatchStatus now = after.getDispatch();
+        if (was != null && (!Objects.equals(was.idleTimeoutSeconds(), now.idleTimeoutSeconds()) || was.source() != now.source())) {
+            events.add(WorkspaceEvent.normal("DispatchPolicyChanged", "effective idle timeout " + was.idleTimeoutSeconds() + "s ("
+                    + was.source() + ") -> " + now.idleTimeoutSeconds() + "s (" + now.source() + ")" + (Boolean.TRUE.equals(now.clamped()) ? ", clamped" : "")));
+        }
+        WorkspacePhase from = before.getPhase();
+        WorkspacePhase to = after.getPhase();
+        if (from != to) {
+            if (to == WorkspacePhase.Offline) {
+                events.add(WorkspaceEvent.warning("WentOffline", "no heartbeat within the offline window; "
+                        + Conditions.find(after.getConditions(), Conditions.LIVE).message()));
+            } else if (to == WorkspacePhase.Degraded) {
+                events.add(WorkspaceEvent.warning("Degraded", Conditions.find(after.getConditions(), Conditions.DEGRADED).message()));
+            } else if (to == WorkspacePhase.Online && (from == WorkspacePhase.Offline || from == WorkspacePhase.Degraded)) {
+                events.add(WorkspaceEvent.normal("Recovered", "back Online from " + from));
+            }
+        }
+        return events;
+    }
+
+    private static Instant parse(String time) {
+        if (time == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

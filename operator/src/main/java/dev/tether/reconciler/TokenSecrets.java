@@ -1,0 +1,71 @@
+package dev.tether.reconciler;
+
+import dev.tether.api.Workspace;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The per-workspace heartbeat token: a Secret {@code <name>-tether-token} with key {@code token},
+ * owned by the Workspace (garbage-collected with it) and labelled so informers select only these.
+ */
+public final class TokenSecrets {
+    public static final String TOKEN_KEY = "token";
+    public static final String WORKSPACE_LABEL = "tether.dev/workspace";
+    public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    public static final String COMPONENT = "workspace-token";
+    /** Selects every token Secret, for informers. */
+    public static final String SELECTOR = COMPONENT_LABEL + "=" + COMPONENT;
+    private static final int TOKEN_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private TokenSecrets() {
+    }
+
+    public static String name(Workspace ws) {
+        return name(ws.getMetadata().getName());
+    }
+
+    public static String name(String workspaceName) {
+        return workspaceName + "-tether-token";
+    }
+
+    /** A new Secret holding a fresh random token (32 bytes, URL-safe base64 without padding). */
+    public static Secret newSecret(Workspace ws) {
+        byte[] bytes = new byte[TOKEN_BYTES];
+        RANDOM.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(name(ws))
+                .withNamespace(ws.getMetadata().getNamespace())
+                .withLabels(Map.of(
+                        WORKSPACE_LABEL, ws.getMetadata().getName(),
+                        COMPONENT_LABEL, COMPONENT,
+                        "app.kubernetes.io/managed-by", "tether"))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(ws.getApiVersion())
+                        .withKind(ws.getKind())
+                        .withName(ws.getMetadata().getName())
+                        .withUid(ws.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(false)
+                        .build())
+                .endMetadata()
+                .withType("Opaque")
+                .withStringData(Map.of(TOKEN_KEY, token))
+                .build();
+    }
+
+    /** The token in a Secret, or null when the Secret has none. */
+    public static String token(Secret secret) {
+        if (secret == null || secret.getData() == null || secret.getData().get(TOKEN_KEY) == null) {
+            return secret != null && secret.getStringData() != null ? secret.getStringData().get(TOKEN_KEY) : null;
+        }
+        return new String(Base64.getDecoder().decode(secret.getData().get(TOKEN_KEY)), StandardCharsets.UTF_8);
+    }
+}
