@@ -2,6 +2,8 @@ package dev.tether.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -42,6 +44,15 @@ public class WorkspaceStatus {
     public DispatchStatus getDispatch() { return dispatch; }
     public void setDispatch(DispatchStatus dispatch) { this.dispatch = dispatch; }
     public String getLastHeartbeatTime() { return lastHeartbeatTime; }
+
+    /** {@link #getLastHeartbeatTime()} as an instant; null when absent or unparsable. */
+    public Instant lastHeartbeat() {
+        try {
+            return lastHeartbeatTime == null ? null : Instant.parse(lastHeartbeatTime);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
     public void setLastHeartbeatTime(String lastHeartbeatTime) { this.lastHeartbeatTime = lastHeartbeatTime; }
     public RuntimeStatus getRuntime() { return runtime; }
     public void setRuntime(RuntimeStatus runtime) { this.runtime = runtime; }

@@ -1,6 +1,11 @@
 package dev.tether.cli;
 
 import dev.tether.config.DurationConverter;
+import dev.tether.kube.KubeClients;
+import dev.tether.operator.OperatorRole;
+import dev.tether.operator.OperatorSettings;
+import dev.tether.reconciler.ReconcilerSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,10 +41,15 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "Reconcile only while holding a Lease, for several replicas. Env TETHER_LEADER_ELECTION. Default: ${DEFAULT-VALUE}.")
     boolean leaderElection;
 
+    /** The validated settings; an invalid combination stops start-up naming the flag. */
+    public OperatorSettings settings() {
+        return new OperatorSettings(port, watch.namespaces(), watch.defaultNamespace(),
+                new ReconcilerSettings(policy.settings(), offlineAfter), heartbeatStatusInterval, leaderElection);
+    }
+
     @Override
-    public Integer call() {
-        policy.settings();
-        System.err.println("tether: the operator role is not implemented yet");
-        return 3;
+    public Integer call() throws InterruptedException {
+        OperatorSettings settings = settings();
+        return RoleRunner.runUntilShutdown("operator", OperatorRole.start(KubeClients.standard(), settings, Clock.systemUTC()));
     }
 }

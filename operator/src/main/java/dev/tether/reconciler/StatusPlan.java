@@ -10,7 +10,6 @@ import dev.tether.api.WorkspaceStatus;
 import dev.tether.policy.DispatchPolicy;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -49,7 +48,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                         : "neither spec.url nor a registered URL is set; dispatch answers 503 until one is",
                 generation, now);
 
-        Instant lastBeat = parse(current.getLastHeartbeatTime());
+        Instant lastBeat = current.lastHeartbeat();
         Instant staleAt = lastBeat == null ? null : lastBeat.plus(settings.offlineAfter());
         boolean live = staleAt != null && now.isBefore(staleAt);
         Condition liveCondition = Conditions.next(before, Conditions.LIVE, live,
@@ -161,16 +160,5 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
             }
         }
         return events;
-    }
-
-    private static Instant parse(String time) {
-        if (time == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(time);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

@@ -79,6 +79,7 @@ class CommandLineTest {
             default above max     | --default-idle-timeout=3h   | --default-idle-timeout
             zero ceiling          | --default-max-duration=0s   | --default-max-duration
             sub-second default    | --default-idle-timeout=1500ms | --default-idle-timeout
+            offline before refresh | --offline-after=90s         | --offline-after
             """)
     void inconsistentSettingsStopStartUpNamingTheFlag(String description, String arg, String named) {
         Run run = run("operator", arg);

@@ -2,9 +2,14 @@ package dev.tether.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceSpec;
+import dev.tether.kube.MergePatches;
 import dev.tether.kube.StatusPatches;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.function.Consumer;
@@ -45,10 +50,13 @@ public record Workspaces(KubernetesClient client, String namespace) {
         }
     }
 
+    /** Changes the spec as {@code kubectl edit} or a GitOps apply would: no lock on the status writers' resourceVersion. */
     public void editSpec(String name, Consumer<WorkspaceSpec> edit) {
-        resource(name).edit(ws -> {
-            edit.accept(ws.getSpec());
-            return ws;
-        });
+        WorkspaceSpec spec = get(name).getSpec();
+        JsonNode before = JSON.valueToTree(spec);
+        edit.accept(spec);
+        ObjectNode patch = JSON.createObjectNode();
+        patch.set("spec", MergePatches.replacing(before, JSON.valueToTree(spec)));
+        resource(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 }

@@ -1,0 +1,120 @@
+package dev.tether.heartbeat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.api.DispatchStatus;
+import dev.tether.api.RuntimeStatus;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceStatus;
+import dev.tether.http.BearerTokens;
+import dev.tether.http.HttpError;
+import dev.tether.http.JsonEndpoint;
+import dev.tether.http.JsonResponses;
+import dev.tether.http.RequestBodies;
+import dev.tether.kube.MergePatches;
+import dev.tether.kube.StatusPatches;
+import dev.tether.policy.DispatchPolicy;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /registry/heartbeat}: authenticates the runtime with its workspace's token, validates the
+ * beat, and writes {@code status.runtime} and {@code status.lastHeartbeatTime} when the write economy
+ * says so. Answers with the effective dispatch policy.
+ */
+public final class HeartbeatEndpoint extends JsonEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(HeartbeatEndpoint.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** What this replica last wrote per workspace: newer than the informer cache until the watch catches up. */
+    private record Written(RuntimeStatus runtime, Instant beat) {
+    }
+
+    private final RegistryContext registry;
+    private final Map<String, Written> recent = new ConcurrentHashMap<>();
+
+    public HeartbeatEndpoint(RegistryContext registry) {
+        super(Set.of("POST"), true);
+        this.registry = registry;
+    }
+
+    @Override
+    protected void serve(Request request, Response response, Callback callback) throws Exception {
+        Heartbeat beat;
+        try {
+            String token = BearerTokens.require(request);
+            beat = HeartbeatParser.parse(RequestBodies.readBounded(request, HeartbeatSettings.MAX_BODY_BYTES), registry.settings().defaultNamespace());
+            if (!registry.caches().synced()) {
+                throw RegistryErrors.unavailable("Tether is starting and has not loaded workspaces yet");
+            }
+            if (!registry.caches().authenticates(beat.workspace(), token)) {
+                throw BearerTokens.unauthorized("invalid token for workspace_id '" + beat.workspace() + "'");
+            }
+        } catch (HttpError e) {
+            registry.metrics().request("heartbeat", RegistryErrors.result(e));
+            throw e;
+        }
+        Workspace ws = registry.caches().workspace(beat.workspace());
+        WriteEconomy.Decision decision = record(ws, beat);
+        registry.metrics().request("heartbeat", decision == WriteEconomy.Decision.SKIP ? "accepted" : "written");
+
+        DispatchStatus effective = DispatchPolicy.resolve(ws.getSpec() == null ? null : ws.getSpec().getDispatch(),
+                beat.declaredIdleTimeout(), registry.settings().policy());
+        JsonResponses.send(response, callback, 200, Map.of("status", "ok", "dispatch", Map.of(
+                "idle_timeout_seconds", effective.idleTimeoutSeconds(),
+                "source", effective.source().name().toLowerCase(Locale.ROOT),
+                "clamped", effective.clamped(),
+                "max_duration_seconds", effective.maxDurationSeconds())));
+    }
+
+    /** Decides and, when due, writes; the decision and the memo update are atomic per workspace. */
+    private WriteEconomy.Decision record(Workspace ws, Heartbeat beat) {
+        String key = beat.workspace().toString();
+        WorkspaceStatus cached = ws.getStatus();
+        Instant now = registry.clock().instant();
+        Instant cachedBeat = cached == null ? null : cached.lastHeartbeat();
+        Written known = newer(recent.get(key), cached == null ? null : cached.getRuntime(), cachedBeat);
+
+        RuntimeStatus next = RuntimeReports.next(known == null ? null : known.runtime(), beat);
+        int window = cached != null && cached.getDispatch() != null && cached.getDispatch().idleTimeoutSeconds() != null
+                ? cached.getDispatch().idleTimeoutSeconds() : registry.settings().policy().defaultIdleSeconds();
+        WriteEconomy.Decision decision = WriteEconomy.decide(known == null ? null : known.runtime(), known == null ? null : known.beat(),
+                next, now, WriteEconomy.refreshEvery(registry.settings().statusInterval(), window),
+                ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents());
+        if (decision == WriteEconomy.Decision.SKIP) {
+            return decision;
+        }
+        ObjectNode status = MAPPER.createObjectNode();
+        status.put("lastHeartbeatTime", now.toString());
+        JsonNode storedRuntime = known == null || known.runtime() == null ? null : MAPPER.valueToTree(known.runtime());
+        status.set("runtime", MergePatches.replacing(storedRuntime, MAPPER.valueToTree(next)));
+        try {
+            registry.metrics().patchLatency().record(() -> StatusPatches.merge(registry.client(), ws.getMetadata().getNamespace(), ws.getMetadata().getName(), status));
+        } catch (KubernetesClientException e) {
+            recent.remove(key);
+            LOG.atWarn().addKeyValue("workspace", key).log("heartbeat not recorded, API server unavailable: {}", e.getMessage());
+            registry.metrics().request("heartbeat", "unavailable");
+            throw RegistryErrors.unavailable("the Kubernetes API server cannot be reached; send the next heartbeat as usual");
+        }
+        recent.put(key, new Written(next, now));
+        registry.metrics().patched(decision.name().toLowerCase(Locale.ROOT));
+        return decision;
+    }
+
+    private static Written newer(Written memo, RuntimeStatus cachedRuntime, Instant cachedBeat) {
+        if (memo != null && (cachedBeat == null || !memo.beat().isBefore(cachedBeat))) {
+            return memo;
+        }
+        return cachedBeat == null && cachedRuntime == null ? null : new Written(cachedRuntime, cachedBeat);
+    }
+}

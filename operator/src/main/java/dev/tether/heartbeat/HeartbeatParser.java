@@ -1,0 +1,184 @@
+package dev.tether.heartbeat;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tether.http.HttpError;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The heartbeat wire format (snake_case, unknown keys ignored), parsed strictly: a wrong type
+ * anywhere rejects the whole heartbeat with a 400 naming the field, so nothing half-valid is written.
+ * Pure: no I/O, fuzzable.
+ */
+public final class HeartbeatParser {
+    public static final int MAX_TEXT = 4096;
+    public static final int MAX_STATE = 64;
+    public static final int MAX_CAPABILITIES = 64;
+    public static final int MAX_ACTIVE_TASKS = 1_000_000;
+    public static final long MAX_UPTIME_SECONDS = 100_000_000_000L;
+    public static final long MAX_SPEND_CENTS = 1_000_000_000_000L;
+    private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+
+    /** Strict JSON: duplicate keys and trailing garbage are errors, nesting is shallow. */
+    public static final ObjectMapper STRICT_JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(64 * 1024).build())
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private HeartbeatParser() {
+    }
+
+    /** Parses a request body into a JSON object, or a 400 that says what is wrong with it. */
+    public static JsonNode readObject(byte[] body) {
+        JsonNode root;
+        try {
+            root = STRICT_JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new HttpError(400, "body could not be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new HttpError(400, "body must be a JSON object");
+        }
+        return root;
+    }
+
+    public static Heartbeat parse(byte[] body, String defaultNamespace) {
+        JsonNode root = readObject(body);
+        WorkspaceRef ref = WorkspaceRef.parse("workspace_id", requiredString(root, "workspace_id", 253 + 64), defaultNamespace);
+
+        Double errorRate = number(root, "error_rate");
+        if (errorRate != null && (errorRate < 0 || errorRate > 1)) {
+            throw new HttpError(400, "field 'error_rate' must be between 0 and 1, got " + errorRate);
+        }
+        Long activeTasks = integer(root, "active_tasks", 0, MAX_ACTIVE_TASKS);
+        Long uptime = integer(root, "uptime_seconds", 0, MAX_UPTIME_SECONDS);
+        Long spend = spend(root);
+
+        JsonNode metadata = root.get("runtime_metadata");
+        Map<String, Boolean> capabilities = null;
+        Integer declared = null;
+        if (metadata != null && !metadata.isNull()) {
+            if (!metadata.isObject()) {
+                throw new HttpError(400, "field 'runtime_metadata' must be an object");
+            }
+            capabilities = capabilities(metadata.get("capabilities"));
+            Long idle = integer(metadata, "runtime_metadata.idle_timeout_seconds", "idle_timeout_seconds", Long.MIN_VALUE, Integer.MAX_VALUE);
+            declared = idle != null && idle > 0 ? idle.intValue() : null;
+        }
+        return new Heartbeat(ref, errorRate, text(root, "sample_error", MAX_TEXT),
+                activeTasks == null ? null : activeTasks.intValue(), uptime, text(root, "current_task", MAX_TEXT), spend,
+                text(root, "runtime_state", MAX_STATE), capabilities, declared);
+    }
+
+    static String requiredString(JsonNode root, String field, int maxLength) {
+        String value = text(root, field, maxLength);
+        if (value == null) {
+            throw new HttpError(400, "field '" + field + "' is required");
+        }
+        return value;
+    }
+
+    /** A string field; absent, null and empty all mean "none". */
+    static String text(JsonNode root, String field, int maxLength) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new HttpError(400, "field '" + field + "' must be a string, got " + node.getNodeType().name().toLowerCase());
+        }
+        String value = node.textValue();
+        if (value.length() > maxLength) {
+            throw new HttpError(400, "field '" + field + "' is longer than " + maxLength + " characters");
+        }
+        return value.isEmpty() ? null : value;
+    }
+
+    private static Double number(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isNumber() || !Double.isFinite(node.doubleValue())) {
+            throw new HttpError(400, "field '" + field + "' must be a number, got " + node.getNodeType().name().toLowerCase());
+        }
+        return node.doubleValue();
+    }
+
+    private static Long integer(JsonNode root, String field, long min, long max) {
+        return integer(root, field, field, min, max);
+    }
+
+    private static Long integer(JsonNode root, String name, String field, long min, long max) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber()) {
+            throw new HttpError(400, "field '" + name + "' must be a whole number, got "
+                    + (node.isNumber() ? node.asText() : node.getNodeType().name().toLowerCase()));
+        }
+        BigInteger value = node.bigIntegerValue();
+        if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new HttpError(400, "field '" + name + "' must be between " + min + " and " + max + ", got " + Heartbeat.shorten(value.toString()));
+        }
+        return value.longValue();
+    }
+
+    /** monthly_spend in cents: 0 (or below, once clamped) means "no update"; clamped to [0, 10^12]. */
+    private static Long spend(JsonNode root) {
+        JsonNode node = root.get("monthly_spend");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber()) {
+            throw new HttpError(400, "field 'monthly_spend' must be a whole number of cents, got "
+                    + (node.isNumber() ? node.asText() : node.getNodeType().name().toLowerCase()));
+        }
+        BigInteger value = node.bigIntegerValue();
+        if (value.signum() <= 0) {
+            return null;
+        }
+        return value.min(BigInteger.valueOf(MAX_SPEND_CENTS)).longValue();
+    }
+
+    private static Map<String, Boolean> capabilities(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new HttpError(400, "field 'runtime_metadata.capabilities' must be an object of name to boolean");
+        }
+        if (node.size() > MAX_CAPABILITIES) {
+            throw new HttpError(400, "field 'runtime_metadata.capabilities' has " + node.size() + " entries; at most " + MAX_CAPABILITIES);
+        }
+        Map<String, Boolean> result = new LinkedHashMap<>();
+        for (var it = node.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!CAPABILITY.matcher(e.getKey()).matches()) {
+                throw new HttpError(400, "field 'runtime_metadata.capabilities' has an invalid name '" + Heartbeat.shorten(e.getKey())
+                        + "' (letters, digits, '_', '.', '-'; at most 63)");
+            }
+            if (!e.getValue().isBoolean()) {
+                throw new HttpError(400, "field 'runtime_metadata.capabilities." + e.getKey() + "' must be true or false, got "
+                        + e.getValue().getNodeType().name().toLowerCase());
+            }
+            result.put(e.getKey(), e.getValue().booleanValue());
+        }
+        return result;
+    }
+}

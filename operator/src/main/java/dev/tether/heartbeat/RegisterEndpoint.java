@@ -1,0 +1,105 @@
+package dev.tether.heartbeat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.api.RegistrationStatus;
+import dev.tether.api.Workspace;
+import dev.tether.http.BearerTokens;
+import dev.tether.http.HttpError;
+import dev.tether.http.JsonEndpoint;
+import dev.tether.http.JsonResponses;
+import dev.tether.http.RequestBodies;
+import dev.tether.kube.MergePatches;
+import dev.tether.kube.StatusPatches;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /registry/register} ({@code {id, url, agent_card}}) and {@code POST /registry/update-card}
+ * ({@code {workspace_id, agent_card}}): the runtime's own URL and agent card, stored in
+ * {@code status.registration}. Same authentication as the heartbeat; spec.url still wins for routing.
+ */
+public final class RegisterEndpoint extends JsonEndpoint {
+    /** Which of the two wire shapes this instance serves. */
+    public enum Kind { REGISTER, UPDATE_CARD }
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegisterEndpoint.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Kind kind;
+    private final RegistryContext registry;
+
+    public RegisterEndpoint(Kind kind, RegistryContext registry) {
+        super(Set.of("POST"), true);
+        this.kind = kind;
+        this.registry = registry;
+    }
+
+    @Override
+    protected void serve(Request request, Response response, Callback callback) {
+        String endpoint = kind == Kind.REGISTER ? "register" : "update_card";
+        try {
+            String token = BearerTokens.require(request);
+            JsonNode body = HeartbeatParser.readObject(RequestBodies.readBounded(request, HeartbeatSettings.MAX_REGISTER_BODY_BYTES));
+            String idField = kind == Kind.REGISTER ? "id" : "workspace_id";
+            WorkspaceRef ref = WorkspaceRef.parse(idField, HeartbeatParser.requiredString(body, idField, 253 + 64), registry.settings().defaultNamespace());
+            String url = kind == Kind.REGISTER
+                    ? RegisteredUrls.validate("url", HeartbeatParser.requiredString(body, "url", RegisteredUrls.MAX_LENGTH))
+                    : null;
+            JsonNode card = card(body.get("agent_card"), kind == Kind.UPDATE_CARD);
+            if (!registry.caches().synced()) {
+                throw RegistryErrors.unavailable("Tether is starting and has not loaded workspaces yet");
+            }
+            if (!registry.caches().authenticates(ref, token)) {
+                throw BearerTokens.unauthorized("invalid token for " + idField + " '" + ref + "'");
+            }
+            write(registry.caches().workspace(ref), url, card);
+            registry.metrics().request(endpoint, "written");
+            JsonResponses.send(response, callback, 200, Map.of("status", "ok"));
+        } catch (HttpError e) {
+            registry.metrics().request(endpoint, RegistryErrors.result(e));
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new HttpError(400, "body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode card(JsonNode card, boolean required) {
+        if (card == null || card.isNull()) {
+            if (required) {
+                throw new HttpError(400, "field 'agent_card' is required");
+            }
+            return null;
+        }
+        if (!card.isObject()) {
+            throw new HttpError(400, "field 'agent_card' must be an object");
+        }
+        return card;
+    }
+
+    private void write(Workspace ws, String url, JsonNode card) {
+        RegistrationStatus stored = ws.getStatus() == null ? null : ws.getStatus().getRegistration();
+        // update-card keeps the registered URL; register without a card keeps the stored card.
+        RegistrationStatus next = new RegistrationStatus(
+                url != null ? url : stored == null ? null : stored.url(),
+                card != null ? card : stored == null ? null : stored.agentCard(),
+                registry.clock().instant().toString());
+        ObjectNode status = MAPPER.createObjectNode();
+        status.set("registration", MergePatches.replacing(stored == null ? null : MAPPER.valueToTree(stored), MAPPER.valueToTree(next)));
+        try {
+            StatusPatches.merge(registry.client(), ws.getMetadata().getNamespace(), ws.getMetadata().getName(), status);
+        } catch (KubernetesClientException e) {
+            LOG.atWarn().addKeyValue("workspace", ws.getMetadata().getNamespace() + "/" + ws.getMetadata().getName())
+                    .log("registration not recorded, API server unavailable: {}", e.getMessage());
+            throw RegistryErrors.unavailable("the Kubernetes API server cannot be reached; register again shortly");
+        }
+        registry.metrics().patched("registration");
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tether.heartbeat;
+
+import dev.tether.api.Workspace;
+import dev.tether.kube.NamespacedCache;
+import dev.tether.reconciler.TokenSecrets;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * The registry endpoints' view of the cluster: Workspaces and their token Secrets, from informers on
+ * every operator replica (not only the leader), so authentication and write economy need no API call.
+ */
+public final class RegistryCaches implements AutoCloseable {
+    private final NamespacedCache<Workspace> workspaces;
+    private final NamespacedCache<Secret> tokens;
+
+    public RegistryCaches(KubernetesClient client, List<String> namespaces) {
+        workspaces = new NamespacedCache<>(client, c -> c.resources(Workspace.class), namespaces, null, null);
+        tokens = new NamespacedCache<>(client, KubernetesClient::secrets, namespaces, TokenSecrets.SELECTOR, null);
+    }
+
+    public Workspace workspace(WorkspaceRef ref) {
+        return workspaces.get(ref.namespace(), ref.name());
+    }
+
+    /**
+     * True when {@code presented} is this workspace's token. Unknown workspace, missing Secret and wrong
+     * token are indistinguishable to the caller; the comparison takes the same time wherever it differs.
+     */
+    public boolean authenticates(WorkspaceRef ref, String presented) {
+        Secret secret = tokens.get(ref.namespace(), TokenSecrets.name(ref.name()));
+        String expected = TokenSecrets.token(secret);
+        if (workspace(ref) == null || expected == null || presented == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public boolean synced() {
+        return workspaces.hasSynced() && tokens.hasSynced();
+    }
+
+    @Override
+    public void close() {
+        workspaces.close();
+        tokens.close();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tether.kube;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * An informer-backed read cache over the watched namespaces (all of them when none are named):
+ * one informer per namespace, or one cluster-wide. Lookups never touch the API server.
+ */
+public final class NamespacedCache<T extends HasMetadata> implements AutoCloseable {
+    private final List<SharedIndexInformer<T>> informers = new ArrayList<>();
+
+    /**
+     * @param kind       e.g. {@code client -> client.resources(Workspace.class)}
+     * @param namespaces watched namespaces; empty for all
+     * @param labels     a label selector, or null
+     */
+    public NamespacedCache(KubernetesClient client,
+            Function<KubernetesClient, MixedOperation<T, ? extends KubernetesResourceList<T>, ? extends Resource<T>>> kind,
+            List<String> namespaces, String labels, ResourceEventHandler<T> handler) {
+        var operation = kind.apply(client);
+        if (namespaces.isEmpty()) {
+            informers.add(labels == null
+                    ? operation.inAnyNamespace().runnableInformer(0)
+                    : operation.inAnyNamespace().withLabelSelector(labels).runnableInformer(0));
+        } else {
+            for (String ns : namespaces) {
+                informers.add(labels == null
+                        ? operation.inNamespace(ns).runnableInformer(0)
+                        : operation.inNamespace(ns).withLabelSelector(labels).runnableInformer(0));
+            }
+        }
+        if (handler != null) {
+            informers.forEach(i -> i.addEventHandler(handler));
+        }
+        informers.forEach(SharedIndexInformer::start);
+    }
+
+    public T get(String namespace, String name) {
+        String key = namespace + "/" + name;
+        for (SharedIndexInformer<T> informer : informers) {
+            T item = informer.getStore().getByKey(key);
+            if (item != null) {
+                return item;
+            }
+        }
+        return null;
+    }
+
+    public List<T> list() {
+        List<T> all = new ArrayList<>();
+        informers.forEach(i -> all.addAll(i.getStore().list()));
+        return all;
+    }
+
+    /** True once every informer has listed its namespace (for /readyz). */
+    public boolean hasSynced() {
+        return informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /** True while every informer's watch is running; false while the API server is unreachable. */
+    public boolean isWatching() {
+        return informers.stream().allMatch(SharedIndexInformer::isWatching);
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+    }
+}

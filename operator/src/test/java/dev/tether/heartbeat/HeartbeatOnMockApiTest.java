@@ -1,0 +1,336 @@
+package dev.tether.heartbeat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tether.api.DispatchSource;
+import dev.tether.api.DispatchSpec;
+import dev.tether.api.RuntimeStatus;
+import dev.tether.testing.MockKubeApi;
+import dev.tether.testing.MutableClock;
+import dev.tether.testing.RuntimeClient.Reply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Runtimes heartbeat in the wire format they speak today; status records what they said, and only that. */
+class HeartbeatOnMockApiTest {
+    static final String NS = "team-a";
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    final MockKubeApi kube = new MockKubeApi();
+    final MutableClock clock = new MutableClock(Instant.now());
+    RegistryFixture registry;
+    String token;
+
+    @BeforeEach
+    void start() {
+        registry = new RegistryFixture(kube.client(), NS, clock);
+        token = registry.workspaceWithToken("researcher");
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    Reply beat(String extra) {
+        return registry.runtime.heartbeat(token, registry.beat("researcher", extra));
+    }
+
+    RuntimeStatus runtime() {
+        return registry.get("researcher").getStatus().getRuntime();
+    }
+
+    /** Heartbeat status writes so far (the reconciler's own status writes carry no runtime report). */
+    long heartbeatWrites(String name) {
+        return kube.count(r -> r.method().equals("PATCH") && r.path().endsWith("/workspaces/" + name + "/status")
+                && r.body().contains("lastHeartbeatTime"));
+    }
+
+    // --- the runtime-side cases carried over from the system Tether replaces ---
+
+    @Test
+    void allFalseCapabilitiesAndNoTimeoutKeepThePlatformDefault() {
+        Reply reply = beat("""
+                "runtime_metadata": {"capabilities": {"heartbeat": false, "scheduler": false, "session": false,
+                  "status_mgmt": false, "retry": false, "activity_decoration": false, "channel_dispatch": false}}""");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().path("status").asText()).isEqualTo("ok");
+        assertThat(reply.body().at("/dispatch/idle_timeout_seconds").asInt()).isEqualTo(300);
+        assertThat(reply.body().at("/dispatch/source").asText()).isEqualTo("default");
+        assertThat(runtime().capabilities()).hasSize(7).doesNotContainValue(true);
+        assertThat(runtime().idleTimeoutSeconds()).isNull();
+    }
+
+    @Test
+    void nativeCapabilityWithSixHundredSecondsIsDeclaredAndBecomesEffective() {
+        Reply reply = beat("""
+                "runtime_metadata": {"capabilities": {"session": true}, "idle_timeout_seconds": 600}""");
+
+        assertThat(reply.body().at("/dispatch/idle_timeout_seconds").asInt()).isEqualTo(600);
+        assertThat(reply.body().at("/dispatch/source").asText()).isEqualTo("runtime");
+        assertThat(runtime().idleTimeoutSeconds()).isEqualTo(600);
+        assertThat(runtime().capabilities()).containsExactly(Map.entry("session", true));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(registry.get("researcher").getStatus().getDispatch().source())
+                .isEqualTo(DispatchSource.Runtime));
+    }
+
+    @ParameterizedTest(name = "idle_timeout_seconds {0} clears the declaration")
+    @ValueSource(strings = {"0", "-30", "null"})
+    void zeroNegativeOrNullTimeoutClearsTheDeclaration(String value) {
+        beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 600}");
+        Reply reply = beat("\"runtime_metadata\": {\"idle_timeout_seconds\": " + value + "}");
+        assertThat(reply.body().at("/dispatch/source").asText()).isEqualTo("default");
+        assertThat(runtime().idleTimeoutSeconds()).isNull();
+    }
+
+    @Test
+    void metadataWithoutATimeoutClearsTheDeclaration() {
+        beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 600}");
+        beat("\"runtime_metadata\": {\"capabilities\": {\"retry\": true}}");
+        assertThat(runtime().idleTimeoutSeconds()).isNull();
+        assertThat(runtime().capabilities()).containsExactly(Map.entry("retry", true));
+    }
+
+    @Test
+    void absentMetadataClearsTheDeclarationAndCapabilities() {
+        beat("\"runtime_metadata\": {\"capabilities\": {\"session\": true}, \"idle_timeout_seconds\": 600}");
+        Reply reply = beat("\"active_tasks\": 0");
+        assertThat(reply.body().at("/dispatch/source").asText()).isEqualTo("default");
+        assertThat(runtime().idleTimeoutSeconds()).isNull();
+        assertThat(runtime().capabilities()).isNull();
+    }
+
+    @Test
+    void aNewDeclarationReplacesTheOldOneWholly() {
+        beat("\"runtime_metadata\": {\"capabilities\": {\"session\": true, \"retry\": true}, \"idle_timeout_seconds\": 600}");
+        beat("\"runtime_metadata\": {\"capabilities\": {\"scheduler\": true}, \"idle_timeout_seconds\": 900}");
+        assertThat(runtime().idleTimeoutSeconds()).isEqualTo(900);
+        assertThat(runtime().capabilities()).containsExactly(Map.entry("scheduler", true));
+    }
+
+    @Test
+    void workspacesAreIsolatedFromEachOther() {
+        String otherToken = registry.workspaceWithToken("reviewer");
+        beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 600}");
+        registry.runtime.heartbeat(otherToken, registry.beat("reviewer", "\"runtime_metadata\": {\"idle_timeout_seconds\": 1200}"));
+
+        assertThat(runtime().idleTimeoutSeconds()).isEqualTo(600);
+        assertThat(registry.get("reviewer").getStatus().getRuntime().idleTimeoutSeconds()).isEqualTo(1200);
+
+        Reply crossed = registry.runtime.heartbeat(otherToken, registry.beat("researcher", "\"runtime_metadata\": {\"idle_timeout_seconds\": 60}"));
+        assertThat(crossed.status()).as("one workspace's token cannot write another").isEqualTo(401);
+        assertThat(runtime().idleTimeoutSeconds()).isEqualTo(600);
+    }
+
+    @Test
+    void unknownCapabilitiesAndUnknownKeysAreKeptAndIgnoredRespectively() {
+        Reply reply = beat("""
+                "future_field": {"anything": [1, 2]}, "runtime_metadata": {"capabilities": {"telepathy": true}, "new_knob": 3}""");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(runtime().capabilities()).containsExactly(Map.entry("telepathy", true));
+    }
+
+    @Test
+    void healthCountersAreRecorded() {
+        beat("""
+                "error_rate": 0.25, "sample_error": "timeout talking to tool", "active_tasks": 2, "uptime_seconds": 3600,
+                "current_task": "summarise", "monthly_spend": 1500, "runtime_state": "wedged\"""");
+        RuntimeStatus r = runtime();
+        assertThat(r.errorRate()).isEqualTo(0.25);
+        assertThat(r.sampleError()).isEqualTo("timeout talking to tool");
+        assertThat(r.activeTasks()).isEqualTo(2);
+        assertThat(r.uptimeSeconds()).isEqualTo(3600);
+        assertThat(r.currentTask()).isEqualTo("summarise");
+        assertThat(r.monthlySpendCents()).isEqualTo(1500);
+        assertThat(r.state()).isEqualTo("wedged");
+        assertThat(registry.get("researcher").getStatus().getLastHeartbeatTime()).isEqualTo(clock.instant().toString());
+    }
+
+    @Test
+    void emptyRuntimeStateMeansHealthy() {
+        beat("\"runtime_state\": \"wedged\"");
+        beat("\"runtime_state\": \"\"");
+        assertThat(runtime().state()).isNull();
+    }
+
+    @Test
+    void monthlySpendOfZeroIsNoUpdateAndHugeValuesAreClamped() {
+        // Spend alone is not material (write economy); the changing active_tasks forces each write.
+        beat("\"monthly_spend\": 1500, \"active_tasks\": 9");
+        beat("\"monthly_spend\": 0, \"active_tasks\": 1");
+        assertThat(runtime().monthlySpendCents()).isEqualTo(1500);
+        beat("\"monthly_spend\": -40, \"active_tasks\": 2");
+        assertThat(runtime().monthlySpendCents()).isEqualTo(1500);
+        beat("\"monthly_spend\": 99999999999999999999, \"active_tasks\": 3");
+        assertThat(runtime().monthlySpendCents()).isEqualTo(1_000_000_000_000L);
+    }
+
+    @Test
+    void bareWorkspaceNameResolvesInTheDefaultNamespace() {
+        Reply reply = registry.runtime.heartbeat(token, "{\"workspace_id\": \"researcher\", \"active_tasks\": 7}");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(runtime().activeTasks()).isEqualTo(7);
+    }
+
+    @Test
+    void responseReportsSpecOverrideAndClamping() {
+        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(null, 900, null)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 3600}").body().at("/dispatch/clamped").asBoolean()).isTrue());
+        assertThat(beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 3600}").body().at("/dispatch/idle_timeout_seconds").asInt())
+                .isEqualTo(900);
+
+        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(120, null, null)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(beat("\"active_tasks\": 1").body().at("/dispatch/source").asText())
+                .isEqualTo("spec"));
+    }
+
+    // --- authentication: every refusal looks the same and writes nothing ---
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            no Authorization header  | NONE
+            wrong token              | not-the-token
+            """)
+    void missingOrWrongTokenIs401AndWritesNothing(String description, String presented) {
+        long before = heartbeatWrites("researcher");
+        RuntimeStatus runtimeBefore = runtime();
+        Reply reply = registry.runtime.heartbeat(presented.equals("NONE") ? null : presented,
+                registry.beat("researcher", "\"runtime_metadata\": {\"idle_timeout_seconds\": 999}"));
+        assertThat(reply.status()).as(description).isEqualTo(401);
+        assertThat(heartbeatWrites("researcher")).isEqualTo(before);
+        assertThat(runtime()).isEqualTo(runtimeBefore);
+    }
+
+    @Test
+    void unknownWorkspaceIs401LikeAWrongToken() {
+        Reply unknown = registry.runtime.heartbeat(token, registry.beat("nobody", ""));
+        Reply wrong = registry.runtime.heartbeat("not-the-token", registry.beat("researcher", ""));
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(unknown.error().replace("nobody", "X")).isEqualTo(wrong.error().replace("researcher", "X"));
+    }
+
+    // --- validation: a clear 400 naming the field, and nothing written ---
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            malformed JSON             | {"workspace_id": "team-a/researcher",                                          | not valid JSON
+            body is an array           | [1, 2]                                                                        | JSON object
+            missing workspace_id       | {"active_tasks": 1}                                                           | 'workspace_id' is required
+            workspace_id not a string  | {"workspace_id": 42}                                                          | 'workspace_id' must be a string
+            bad workspace_id           | {"workspace_id": "Team A/../x"}                                               | 'workspace_id'
+            float timeout              | {"workspace_id": "team-a/researcher", "runtime_metadata": {"idle_timeout_seconds": 600.5}} | 'runtime_metadata.idle_timeout_seconds' must be a whole number
+            string timeout             | {"workspace_id": "team-a/researcher", "runtime_metadata": {"idle_timeout_seconds": "600"}} | 'runtime_metadata.idle_timeout_seconds' must be a whole number
+            timeout beyond int32       | {"workspace_id": "team-a/researcher", "runtime_metadata": {"idle_timeout_seconds": 9999999999}} | 'runtime_metadata.idle_timeout_seconds' must be between
+            non-bool capability        | {"workspace_id": "team-a/researcher", "runtime_metadata": {"capabilities": {"session": "yes"}}} | 'runtime_metadata.capabilities.session' must be true or false
+            capabilities not an object | {"workspace_id": "team-a/researcher", "runtime_metadata": {"capabilities": ["session"]}} | 'runtime_metadata.capabilities' must be an object
+            metadata not an object     | {"workspace_id": "team-a/researcher", "runtime_metadata": "600"}              | 'runtime_metadata' must be an object
+            negative active tasks      | {"workspace_id": "team-a/researcher", "active_tasks": -1}                     | 'active_tasks' must be between
+            error rate above one       | {"workspace_id": "team-a/researcher", "error_rate": 1.5}                      | 'error_rate' must be between 0 and 1
+            error rate as string       | {"workspace_id": "team-a/researcher", "error_rate": "0.1"}                    | 'error_rate' must be a number
+            NaN                        | {"workspace_id": "team-a/researcher", "error_rate": NaN}                      | not valid JSON
+            uptime as float            | {"workspace_id": "team-a/researcher", "uptime_seconds": 1.5}                  | 'uptime_seconds' must be a whole number
+            spend as string            | {"workspace_id": "team-a/researcher", "monthly_spend": "15"}                  | 'monthly_spend' must be a whole number
+            state as number            | {"workspace_id": "team-a/researcher", "runtime_state": 1}                     | 'runtime_state' must be a string
+            duplicate keys             | {"workspace_id": "team-a/researcher", "active_tasks": 1, "active_tasks": 2}   | Duplicate field
+            trailing garbage           | {"workspace_id": "team-a/researcher"} {}                                      | not valid JSON
+            """)
+    void invalidHeartbeatIs400NamingTheProblemAndWritesNothing(String description, String body, String expected) {
+        long before = heartbeatWrites("researcher");
+        RuntimeStatus runtimeBefore = runtime();
+        Reply reply = registry.runtime.heartbeat(token, body);
+        assertThat(reply.status()).as(description).isEqualTo(400);
+        assertThat(reply.error()).as(description).contains(expected);
+        assertThat(heartbeatWrites("researcher")).isEqualTo(before);
+        assertThat(runtime()).isEqualTo(runtimeBefore);
+    }
+
+    @Test
+    void overLongStringsAndTooManyCapabilitiesAre400() {
+        Reply longTask = beat("\"current_task\": \"" + "x".repeat(HeartbeatParser.MAX_TEXT + 1) + "\"");
+        assertThat(longTask.status()).isEqualTo(400);
+        assertThat(longTask.error()).contains("'current_task' is longer than 4096");
+
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= HeartbeatParser.MAX_CAPABILITIES; i++) {
+            many.append(i == 0 ? "" : ", ").append("\"cap").append(i).append("\": true");
+        }
+        Reply tooMany = beat("\"runtime_metadata\": {\"capabilities\": {" + many + "}}");
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.error()).contains("at most 64");
+    }
+
+    @Test
+    void bodyOver64KiBIs413() {
+        Reply reply = beat("\"padding\": \"" + "x".repeat(HeartbeatSettings.MAX_BODY_BYTES) + "\"");
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.error()).contains("65536 bytes");
+    }
+
+    @Test
+    void wrongMethodIs405AndWrongContentTypeIs415() {
+        Reply get = registry.runtime.send(new okhttp3.Request.Builder().url(registry.operator.baseUrl() + "/registry/heartbeat"), token);
+        assertThat(get.status()).isEqualTo(405);
+        Reply text = registry.runtime.send(new okhttp3.Request.Builder().url(registry.operator.baseUrl() + "/registry/heartbeat")
+                .post(okhttp3.RequestBody.create(registry.beat("researcher", ""), okhttp3.MediaType.get("text/plain"))), token);
+        assertThat(text.status()).isEqualTo(415);
+    }
+
+    // --- write economy ---
+
+    @Test
+    void unchangedBeatsFrom100WorkspacesWriteOncePerInterval() {
+        Map<String, String> tokens = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 100; i++) {
+            registry.workspaces.create("agent-" + i);
+        }
+        for (int i = 0; i < 100; i++) {
+            tokens.put("agent-" + i, registry.tokenOf("agent-" + i));
+        }
+        long before = kube.count(r -> r.method().equals("PATCH") && r.body().contains("lastHeartbeatTime"));
+        String steady = "\"active_tasks\": 1, \"runtime_metadata\": {\"idle_timeout_seconds\": 600}";
+
+        for (int round = 0; round < 10; round++) {
+            tokens.forEach((name, t) -> assertThat(registry.runtime.heartbeat(t, registry.beat(name, steady)).status()).isEqualTo(200));
+        }
+        long firstInterval = kube.count(r -> r.method().equals("PATCH") && r.body().contains("lastHeartbeatTime")) - before;
+        assertThat(firstInterval).as("1,000 unchanged beats within one interval: one write per workspace").isEqualTo(100);
+
+        clock.advance(RegistryFixture.STATUS_INTERVAL);
+        tokens.forEach((name, t) -> registry.runtime.heartbeat(t, registry.beat(name, steady)));
+        long afterRefresh = kube.count(r -> r.method().equals("PATCH") && r.body().contains("lastHeartbeatTime")) - before;
+        assertThat(afterRefresh).as("one refresh per workspace once the interval has passed").isEqualTo(200);
+
+        String changed = "\"active_tasks\": 1, \"runtime_metadata\": {\"idle_timeout_seconds\": 900}";
+        registry.runtime.heartbeat(tokens.get("agent-7"), registry.beat("agent-7", changed));
+        assertThat(registry.get("agent-7").getStatus().getRuntime().idleTimeoutSeconds()).as("a changed declaration is written at once")
+                .isEqualTo(900);
+    }
+
+    @Test
+    void refreshComesAtLeastThreeTimesPerIdleWindow() {
+        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(30, null, null)));
+        await().atMost(WAIT).until(() -> registry.get("researcher").getStatus().getDispatch().idleTimeoutSeconds() == 30);
+        beat("\"active_tasks\": 1");
+        long first = heartbeatWrites("researcher");
+
+        clock.advance(Duration.ofSeconds(9));
+        beat("\"active_tasks\": 1");
+        assertThat(heartbeatWrites("researcher")).as("9 s is less than a third of 30 s").isEqualTo(first);
+
+        clock.advance(Duration.ofSeconds(1));
+        beat("\"active_tasks\": 1");
+        assertThat(heartbeatWrites("researcher")).as("10 s is a third of the 30 s window").isEqualTo(first + 1);
+    }
+}
