@@ -26,8 +26,8 @@ public final class SampleAgent implements AutoCloseable {
     private final AtomicReference<Duration> silence;
     private final HttpServer server;
 
-    private SampleAgent(Duration silence, int port) {
-        this.silence = new AtomicReference<>(silence);
+    private SampleAgent(Duration initialSilence, int port) {
+        this.silence = new AtomicReference<>(initialSilence);
         this.server = HttpServer.builder("127.0.0.1", port)
                 .route("/a2a", new JsonEndpoint(Set.of("POST"), true) {
                     @Override
@@ -75,8 +75,7 @@ public final class SampleAgent implements AutoCloseable {
         JsonNode call = MAPPER.readTree(RequestBodies.readBounded(request, 1 << 20));
         String method = call.path("method").asText();
         if (!method.equals("message/send") && !method.equals("SendMessage")) {
-            JsonResponses.send(response, callback, 200, MAPPER.createObjectNode().put("jsonrpc", "2.0").set("id", call.get("id"))
-                    .<ObjectNode>get("jsonrpc") == null ? null : error(call, -32601, "method not found: " + method));
+            JsonResponses.send(response, callback, 200, error(call, -32601, "method not found: " + method));
             return;
         }
         String question = call.at("/params/message/parts/0/text").asText("");
