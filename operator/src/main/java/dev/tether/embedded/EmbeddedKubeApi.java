@@ -15,7 +15,9 @@ import java.util.HashMap;
  * production.
  */
 public final class EmbeddedKubeApi implements AutoCloseable {
-    private final KubernetesMockServer server;
+    private final MergePatchConformingDispatcher store;
+    private final int boundPort;
+    private KubernetesMockServer server;
     private final KubernetesClient client;
 
     public EmbeddedKubeApi() {
@@ -28,10 +30,26 @@ public final class EmbeddedKubeApi implements AutoCloseable {
     }
 
     public EmbeddedKubeApi(MergePatchConformingDispatcher dispatcher, int port) {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-        server.init(InetAddress.getLoopbackAddress(), port);
+        store = dispatcher;
+        server = serve(port);
+        boundPort = server.getPort();
         client = KubeClients.forConfig(server.createClient().getConfiguration());
         WorkspaceCrd.install(client);
+    }
+
+    private KubernetesMockServer serve(int port) {
+        KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store, false);
+        mock.init(InetAddress.getLoopbackAddress(), port);
+        return mock;
+    }
+
+    /**
+     * Takes the API away until the returned handle is closed; the stored resources survive, as etcd's
+     * would. For outage tests: clients see connection failures, informers reconnect afterwards.
+     */
+    public AutoCloseable outage() {
+        server.destroy();
+        return () -> server = serve(boundPort);
     }
 
     /** A client configured like production's, talking to this API. */
@@ -40,7 +58,7 @@ public final class EmbeddedKubeApi implements AutoCloseable {
     }
 
     public int port() {
-        return server.getPort();
+        return boundPort;
     }
 
     /** A kubeconfig a person (kubectl) or another process can use to reach this API. */

@@ -287,6 +287,23 @@ class HeartbeatOnMockApiTest {
         assertThat(text.status()).isEqualTo(415);
     }
 
+    // --- the API server going away ---
+
+    @Test
+    void apiServerOutageIs503WithRetryAfterAndTheNextBeatCarriesTheStateAgain() throws Exception {
+        String declared = "\"runtime_metadata\": {\"idle_timeout_seconds\": 600}";
+        Reply during;
+        try (AutoCloseable outage = kube.api().outage()) {
+            during = beat(declared);
+        }
+        assertThat(during.status()).isEqualTo(503);
+        assertThat(during.retryAfter()).isEqualTo(String.valueOf(HeartbeatSettings.RETRY_AFTER_SECONDS));
+        assertThat(during.error()).contains("cannot be reached");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(beat(declared).status()).isEqualTo(200));
+        assertThat(runtime().idleTimeoutSeconds()).as("nothing accepted is lost: the next beat wrote it").isEqualTo(600);
+    }
+
     // --- write economy ---
 
     @Test
