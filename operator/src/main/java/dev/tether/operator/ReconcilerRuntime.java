@@ -2,6 +2,7 @@ package dev.tether.operator;
 
 import dev.tether.reconciler.WorkspaceReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -9,17 +10,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The JOSDK operator running the Workspace reconciler, configured identically in production and tests. */
 public final class ReconcilerRuntime implements AutoCloseable {
     public static final String LEASE_NAME = "tether-operator";
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcilerRuntime.class);
     private final Operator operator;
+    private final AtomicBoolean closing;
 
-    private ReconcilerRuntime(Operator operator) {
+    private ReconcilerRuntime(Operator operator, AtomicBoolean closing) {
         this.operator = operator;
+        this.closing = closing;
     }
 
     public static ReconcilerRuntime start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry, Clock clock) {
+        AtomicBoolean closing = new AtomicBoolean(false);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -29,7 +38,7 @@ public final class ReconcilerRuntime implements AutoCloseable {
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
             if (settings.leaderElection()) {
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME));
+                o.withLeaderElectionConfiguration(leaderElection(closing));
             }
         });
         operator.register(new WorkspaceReconciler(settings.reconciler(), clock), c -> {
@@ -40,7 +49,28 @@ public final class ReconcilerRuntime implements AutoCloseable {
             }
         });
         operator.start();
-        return new ReconcilerRuntime(operator);
+        return new ReconcilerRuntime(operator, closing);
+    }
+
+    /**
+     * A Lease in the operator's namespace, held by a unique identity per replica. Losing it while
+     * running exits the process so the pod restarts clean; giving it up on our own shutdown does not
+     * (JOSDK's own exit would run inside the shutdown hook and hang the JVM).
+     */
+    private static LeaderElectionConfiguration leaderElection(AtomicBoolean closing) {
+        String host = System.getenv("HOSTNAME");
+        String identity = (host == null || host.isBlank() ? "tether" : host) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        LeaderCallbacks callbacks = new LeaderCallbacks(
+                () -> LOG.atInfo().addKeyValue("identity", identity).log("became leader; reconciling"),
+                () -> {
+                    if (!closing.get()) {
+                        LOG.atError().addKeyValue("identity", identity).log("lost the leader Lease; exiting so the pod restarts");
+                        new Thread(() -> System.exit(1), "lost-leadership-exit").start();
+                    }
+                },
+                leader -> LOG.atInfo().addKeyValue("leader", leader).log("leader is {}", leader));
+        return new LeaderElectionConfiguration(LEASE_NAME, null, Duration.ofSeconds(15), Duration.ofSeconds(10),
+                Duration.ofSeconds(2), identity, callbacks, false);
     }
 
     /** True once started and every informer is healthy (for /readyz). */
@@ -50,6 +80,7 @@ public final class ReconcilerRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.set(true);
         operator.stop();
     }
 }
