@@ -93,6 +93,9 @@ public final class HttpServer implements AutoCloseable {
         public HttpServer start() {
             VirtualThreadPool threads = new VirtualThreadPool();
             threads.setName("tether-http");
+            // Jetty 12.1 caps a VirtualThreadPool at 200 concurrent tasks by default, which would queue the
+            // 201st silent dispatch behind the others; 0 removes the cap (connections stay bounded by the OS).
+            threads.setMaxConcurrentTasks(0);
             Server server = new Server(threads);
             HttpConfiguration config = new HttpConfiguration();
             config.setSendServerVersion(false);
