@@ -155,7 +155,7 @@ final class A2aForwarder {
         LOG.info(reason.describe(key));
         Map<String, String> headers = reason.kind() == StopReason.Kind.IDLE_TIMEOUT
                 ? Map.of("Retry-After", Long.toString(reason.seconds())) : Map.of();
-        JsonResponses.error(response, callback, new HttpError(reason.status(), reason.describe(key), reason.details(key), headers));
+        JsonResponses.error(response, callback, new HttpError(reason.status(), reason.describe(key), reason.details(d), headers));
         return reason.outcome();
     }
 

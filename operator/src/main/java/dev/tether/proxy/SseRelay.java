@@ -70,7 +70,7 @@ final class SseRelay {
                 return callerGone(d, callback, e);
             }
             LOG.info("stream ended: {}", reason.describe(d.workspace()));
-            return endWithError(caller, callback, requestId, reason.describe(d.workspace()), reason.details(d.workspace()),
+            return endWithError(caller, callback, requestId, reason.describe(d.workspace()), reason.details(d),
                     reason.outcome(), d);
         }
     }

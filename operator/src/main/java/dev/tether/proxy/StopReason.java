@@ -31,10 +31,11 @@ record StopReason(Kind kind, long seconds, String rule) {
         };
     }
 
-    /** Machine-readable fields for an error body or a JSON-RPC error's data. */
-    Map<String, Object> details(WorkspaceKey workspace) {
+    /** Machine-readable fields for an error body or a JSON-RPC error's data, including how long the dispatch ran. */
+    Map<String, Object> details(Dispatch dispatch) {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("workspace", workspace.toString());
+        details.put("workspace", dispatch.workspace().toString());
+        details.put("elapsed_ms", (System.nanoTime() - dispatch.startedNanos()) / 1_000_000);
         switch (kind) {
             case IDLE_TIMEOUT -> {
                 details.put("idle_timeout_seconds", seconds);

@@ -46,6 +46,7 @@ class ProxyIdleTimeoutTest {
         assertThat(reply.json().get("workspace").asText()).isEqualTo("team-a/thinker");
         assertThat(reply.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
         assertThat(reply.json().get("source").asText()).isEqualTo("Default");
+        assertThat(reply.json().get("elapsed_ms").asLong()).isBetween(1000L, 1800L);
         assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));
     }
 
