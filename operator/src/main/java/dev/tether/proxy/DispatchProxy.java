@@ -29,6 +29,7 @@ public final class DispatchProxy implements AutoCloseable {
     private final AgentClient agents;
     private final PrometheusMeterRegistry registry;
     private final HttpServer http;
+    private final int port;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -57,6 +58,7 @@ public final class DispatchProxy implements AutoCloseable {
             watchdog.close();
             throw e;
         }
+        port = http.port();
         LOG.info("dispatch proxy listening on {}:{}, serving Workspaces in {} (bare names in {}), default idle timeout {}, SSE keepalive {}",
                 settings.host(), http.port(), directory.describeScope(), settings.defaultNamespace(),
                 DurationConverter.format(settings.defaultIdleTimeout()), DurationConverter.format(settings.sseKeepalive()));
@@ -72,13 +74,14 @@ public final class DispatchProxy implements AutoCloseable {
         return new DispatchProxy(client, settings, registry);
     }
 
+    /** The bound port (still known after {@link #close()}). */
     public int port() {
-        return http.port();
+        return port;
     }
 
     /** {@code http://127.0.0.1:<port>}. */
     public String baseUrl() {
-        return http.baseUrl();
+        return "http://127.0.0.1:" + port;
     }
 
     /** True once every Workspace informer has synced. */
