@@ -1,6 +1,10 @@
 package dev.tether.cli;
 
 import dev.tether.config.DurationConverter;
+import dev.tether.kube.KubeClients;
+import dev.tether.proxy.DispatchProxy;
+import dev.tether.proxy.ProxySettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,9 +33,34 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Send an SSE comment to the caller after this long without agent events. Env TETHER_SSE_KEEPALIVE. Default: ${DEFAULT-VALUE}.")
     Duration sseKeepalive;
 
+    /** The settings these flags describe; invalid ones stop start-up naming the flag. */
+    ProxySettings settings() {
+        return ProxySettings.builder()
+                .port(port)
+                .namespaces(watch.namespaces())
+                .defaultNamespace(watch.defaultNamespace())
+                .defaultIdleTimeout(defaultIdleTimeout)
+                .sseKeepalive(sseKeepalive)
+                .build();
+    }
+
+    /** Serves until SIGTERM, then stops accepting and drains in-flight dispatches before exiting. */
     @Override
-    public Integer call() {
-        System.err.println("tether: the proxy role is not implemented yet");
-        return 3;
+    public Integer call() throws InterruptedException {
+        ProxySettings settings = settings();
+        KubernetesClient client = KubeClients.standard();
+        DispatchProxy proxy;
+        try {
+            proxy = DispatchProxy.start(client, settings);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            client.close();
+        }, "tether-proxy-shutdown"));
+        proxy.awaitClosed();
+        return 0;
     }
 }

@@ -56,6 +56,7 @@ public final class HttpServer implements AutoCloseable {
         private final Map<String, Handler> routes = new LinkedHashMap<>();
         private Duration grace = Duration.ofSeconds(30);
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private int acceptQueueSize;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -80,9 +81,21 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The listen backlog. 0 leaves the JDK default (50), which drops connections when thousands of
+         * callers connect at once; the proxy raises it.
+         */
+        public Builder acceptQueueSize(int acceptQueueSize) {
+            this.acceptQueueSize = acceptQueueSize;
+            return this;
+        }
+
         public HttpServer start() {
             VirtualThreadPool threads = new VirtualThreadPool();
             threads.setName("tether-http");
+            // Jetty 12.1 caps a VirtualThreadPool at 200 concurrent tasks by default, which would queue the
+            // 201st silent dispatch behind the others; 0 removes the cap (connections stay bounded by the OS).
+            threads.setMaxConcurrentTasks(0);
             Server server = new Server(threads);
             HttpConfiguration config = new HttpConfiguration();
             config.setSendServerVersion(false);
@@ -91,6 +104,7 @@ public final class HttpServer implements AutoCloseable {
             connector.setHost(host);
             connector.setPort(port);
             connector.setIdleTimeout(idleTimeout.toMillis());
+            connector.setAcceptQueueSize(acceptQueueSize);
             server.addConnector(connector);
 
             PathMappingsHandler mappings = new PathMappingsHandler();

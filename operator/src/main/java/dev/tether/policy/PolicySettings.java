@@ -32,7 +32,8 @@ public record PolicySettings(Duration defaultIdleTimeout, Duration minIdleTimeou
         }
     }
 
-    static void requireWholeSeconds(String flag, Duration value) {
+    /** Stops start-up unless {@code value} is a positive whole number of seconds of at most 24 h. */
+    public static void requireWholeSeconds(String flag, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new InvalidSettingException(flag, "must be positive");
         }

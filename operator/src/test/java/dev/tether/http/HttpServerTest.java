@@ -4,9 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -22,6 +31,8 @@ class HttpServerTest {
     static final MediaType JSON = MediaType.get("application/json");
     final OkHttpClient http = new OkHttpClient();
     final AtomicBoolean synced = new AtomicBoolean(false);
+    final CountDownLatch gathered = new CountDownLatch(CONCURRENT);
+    static final int CONCURRENT = 500;
     HttpServer server;
 
     @BeforeEach
@@ -34,6 +45,15 @@ class HttpServerTest {
                             Callback callback) throws IOException {
                         byte[] body = RequestBodies.readBounded(request, 16);
                         JsonResponses.send(response, callback, 200, Map.of("bytes", body.length));
+                    }
+                })
+                .route("/gather", new JsonEndpoint(Set.of("GET"), false) {
+                    @Override
+                    protected void serve(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                            Callback callback) throws InterruptedException {
+                        gathered.countDown();
+                        boolean all = gathered.await(20, TimeUnit.SECONDS);
+                        JsonResponses.send(response, callback, all ? 200 : 503, Map.of("all", all));
                     }
                 })
                 .route("/healthz", health.liveness())
@@ -90,6 +110,25 @@ class HttpServerTest {
                 .post(RequestBody.create("{\"a\":\"0123456789\"}", JSON)));
         assertThat(tooBig.code()).isEqualTo(413);
         assertThat(json(tooBig).get("error").asText()).contains("16 bytes");
+    }
+
+    @Test
+    void hundredsOfBlockedRequestsAreAllInProgressAtOnce() throws Exception {
+        OkHttpClient many = http.newBuilder().connectionPool(new ConnectionPool(CONCURRENT, 1, TimeUnit.MINUTES))
+                .readTimeout(Duration.ofSeconds(30)).build();
+        List<Future<Integer>> codes = new ArrayList<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < CONCURRENT; i++) {
+                codes.add(callers.submit(() -> {
+                    try (Response r = many.newCall(new Request.Builder().url(server.baseUrl() + "/gather").build()).execute()) {
+                        return r.code();
+                    }
+                }));
+            }
+        }
+        for (Future<Integer> code : codes) {
+            assertThat(code.get()).isEqualTo(200);
+        }
     }
 
     @Test

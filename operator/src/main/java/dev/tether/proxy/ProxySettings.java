@@ -1,0 +1,114 @@
+package dev.tether.proxy;
+
+import dev.tether.config.DurationConverter;
+import dev.tether.config.InvalidSettingException;
+import dev.tether.policy.PolicySettings;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a dispatch proxy runs. Invalid values stop start-up with a message naming the flag.
+ *
+ * @param host              interface to bind ({@code 0.0.0.0} in a pod, {@code 127.0.0.1} embedded)
+ * @param port              HTTP port; 0 picks a free one
+ * @param namespaces        namespaces whose Workspaces are served; empty serves all
+ * @param defaultNamespace  where {@code /workspaces/{name}/a2a} resolves
+ * @param defaultIdleTimeout the window until the reconciler has written {@code status.dispatch}
+ * @param defaultMaxDuration the agent-to-agent ceiling until the reconciler has written one
+ * @param sseKeepalive      how long an agent stream may be silent before the proxy sends a comment
+ * @param drainTimeout      how long a stop waits for in-flight dispatches
+ * @param maxRequestBytes   request body cap (413 above it)
+ * @param maxResponseBytes  buffered agent response cap (502 above it); also the largest single SSE event
+ */
+public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
+        Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
+        int maxRequestBytes, int maxResponseBytes) {
+
+    public static final int MIB = 1 << 20;
+
+    public ProxySettings {
+        if (port < 0 || port > 65_535) {
+            throw new InvalidSettingException("--port", "must be between 0 and 65535, got " + port);
+        }
+        namespaces = List.copyOf(namespaces);
+        if (defaultNamespace == null || defaultNamespace.isBlank()) {
+            throw new InvalidSettingException("--default-namespace", "must name a namespace");
+        }
+        PolicySettings.requireWholeSeconds("--default-idle-timeout", defaultIdleTimeout);
+        PolicySettings.requireWholeSeconds("--default-max-duration", defaultMaxDuration);
+        if (sseKeepalive == null || sseKeepalive.isNegative() || sseKeepalive.isZero() || sseKeepalive.compareTo(Duration.ofHours(1)) > 0) {
+            throw new InvalidSettingException("--sse-keepalive", "must be positive and at most 1h, got "
+                    + (sseKeepalive == null ? "nothing" : DurationConverter.format(sseKeepalive)));
+        }
+        if (drainTimeout == null || drainTimeout.isNegative()) {
+            throw new InvalidSettingException("drain timeout", "must not be negative");
+        }
+        if (maxRequestBytes <= 0 || maxResponseBytes <= 0) {
+            throw new InvalidSettingException("body limits", "must be positive");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults as documented for {@code tether proxy}; tests and the dev role change what they need. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8090;
+        private List<String> namespaces = List.of();
+        private String defaultNamespace = "default";
+        private Duration defaultIdleTimeout = PolicySettings.DEFAULTS.defaultIdleTimeout();
+        private Duration defaultMaxDuration = PolicySettings.DEFAULTS.defaultMaxDuration();
+        private Duration sseKeepalive = Duration.ofSeconds(15);
+        private Duration drainTimeout = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder namespaces(List<String> value) {
+            namespaces = value;
+            return this;
+        }
+
+        public Builder defaultNamespace(String value) {
+            defaultNamespace = value;
+            return this;
+        }
+
+        public Builder defaultIdleTimeout(Duration value) {
+            defaultIdleTimeout = value;
+            return this;
+        }
+
+        public Builder defaultMaxDuration(Duration value) {
+            defaultMaxDuration = value;
+            return this;
+        }
+
+        public Builder sseKeepalive(Duration value) {
+            sseKeepalive = value;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration value) {
+            drainTimeout = value;
+            return this;
+        }
+
+        public ProxySettings build() {
+            return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
+                    sseKeepalive, drainTimeout, MIB, 10 * MIB);
+        }
+    }
+}

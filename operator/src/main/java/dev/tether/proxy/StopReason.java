@@ -1,0 +1,69 @@
+package dev.tether.proxy;
+
+import dev.tether.api.DispatchSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Why the proxy ended a dispatch before the agent did. */
+record StopReason(Kind kind, long seconds, String rule) {
+    enum Kind { IDLE_TIMEOUT, CEILING, CLIENT_GONE, SHUTDOWN }
+
+    static final StopReason CLIENT_GONE = new StopReason(Kind.CLIENT_GONE, 0, "caller disconnected");
+    static final StopReason SHUTDOWN = new StopReason(Kind.SHUTDOWN, 0, "proxy shutting down");
+
+    static StopReason idle(IdleWindow window) {
+        return new StopReason(Kind.IDLE_TIMEOUT, window.seconds(), window.source().name());
+    }
+
+    static StopReason ceiling(Ceiling ceiling) {
+        return new StopReason(Kind.CEILING, ceiling.seconds(), ceiling.rule());
+    }
+
+    /** A sentence for the caller and the log: which limit fired, how large it was, and who set it. */
+    String describe(WorkspaceKey workspace) {
+        return switch (kind) {
+            case IDLE_TIMEOUT -> "workspace " + workspace + " was silent for " + seconds + " s: no agent output and no healthy "
+                    + "heartbeat within its idle timeout (" + seconds + " s, source " + rule + "); the dispatch was cancelled";
+            case CEILING -> "dispatch to workspace " + workspace + " reached its ceiling of " + seconds + " s (set by " + rule
+                    + "); the dispatch was cancelled";
+            case CLIENT_GONE -> "the caller of workspace " + workspace + " disconnected";
+            case SHUTDOWN -> "the proxy is shutting down; dispatch to workspace " + workspace + " was cancelled";
+        };
+    }
+
+    /** Machine-readable fields for an error body or a JSON-RPC error's data, including how long the dispatch ran. */
+    Map<String, Object> details(Dispatch dispatch) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("workspace", dispatch.workspace().toString());
+        details.put("elapsed_ms", (System.nanoTime() - dispatch.startedNanos()) / 1_000_000);
+        switch (kind) {
+            case IDLE_TIMEOUT -> {
+                details.put("idle_timeout_seconds", seconds);
+                details.put("source", DispatchSource.valueOf(rule).name());
+            }
+            case CEILING -> {
+                details.put("ceiling_seconds", seconds);
+                details.put("ceiling", rule);
+            }
+            default -> details.put("reason", rule);
+        }
+        return details;
+    }
+
+    /** The HTTP answer when nothing has been sent to the caller yet. */
+    int status() {
+        return switch (kind) {
+            case IDLE_TIMEOUT, SHUTDOWN -> 503;
+            case CEILING -> 504;
+            case CLIENT_GONE -> 499;
+        };
+    }
+
+    Outcome outcome() {
+        return switch (kind) {
+            case IDLE_TIMEOUT -> Outcome.IDLE_TIMEOUT;
+            case CEILING -> Outcome.CEILING;
+            case CLIENT_GONE, SHUTDOWN -> Outcome.CLIENT_GONE;
+        };
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tether.proxy;
+
+import dev.tether.api.DispatchStatus;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every Workspace the proxy serves, from fabric8 informers (one over all namespaces, or one per
+ * watched namespace): lookups read the cache, never the API server. It also tells a listener what it
+ * observes: a healthy heartbeat (lastHeartbeatTime advanced while the runtime is not wedged) and a
+ * changed dispatch policy.
+ */
+final class WorkspaceDirectory implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkspaceDirectory.class);
+    static final String WEDGED = "wedged";
+
+    /** What in-flight dispatches need to hear about. Called on the informer's thread: keep it quick. */
+    interface Listener {
+        void healthyHeartbeat(WorkspaceKey workspace);
+
+        void policyChanged(WorkspaceKey workspace);
+    }
+
+    private final List<String> namespaces;
+    private final Map<String, SharedIndexInformer<Workspace>> informers;
+
+    /** @param namespaces empty: all namespaces */
+    WorkspaceDirectory(KubernetesClient client, List<String> namespaces) {
+        this.namespaces = List.copyOf(namespaces);
+        var workspaces = client.resources(Workspace.class);
+        Function<String, SharedIndexInformer<Workspace>> create = ns -> (ns.isEmpty() ? workspaces.inAnyNamespace()
+                : workspaces.inNamespace(ns)).runnableInformer(0);
+        informers = (namespaces.isEmpty() ? List.of("") : this.namespaces).stream()
+                .collect(Collectors.toUnmodifiableMap(ns -> ns, create));
+    }
+
+    /** Starts watching; {@code listener} hears of heartbeats and policy changes from then on. */
+    void start(Listener listener) {
+        informers.forEach((ns, informer) -> {
+            informer.addEventHandler(new Events(listener));
+            informer.exceptionHandler((started, t) -> {
+                LOG.warn("watching Workspaces in {} failed: {}; retrying", ns.isEmpty() ? "all namespaces" : "namespace " + ns, t.toString());
+                return true;
+            });
+            informer.start();
+        });
+    }
+
+    boolean isSynced() {
+        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /** True when this proxy serves the namespace at all. */
+    boolean serves(String namespace) {
+        return namespaces.isEmpty() || namespaces.contains(namespace);
+    }
+
+    String describeScope() {
+        return namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(", ", namespaces);
+    }
+
+    Optional<Workspace> find(WorkspaceKey key) {
+        SharedIndexInformer<Workspace> informer = informers.get(namespaces.isEmpty() ? "" : key.namespace());
+        return informer == null ? Optional.empty()
+                : Optional.ofNullable(informer.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name())));
+    }
+
+    @Override
+    public void close() {
+        informers.values().forEach(SharedIndexInformer::close);
+    }
+
+    /** True when {@code now} carries a heartbeat newer than {@code before} from a runtime that is not wedged. */
+    static boolean healthyHeartbeatObserved(WorkspaceStatus before, WorkspaceStatus now) {
+        String previous = before == null ? null : before.getLastHeartbeatTime();
+        String latest = now == null ? null : now.getLastHeartbeatTime();
+        if (latest == null || latest.equals(previous)) {
+            return false;
+        }
+        if (now.getRuntime() != null && WEDGED.equalsIgnoreCase(now.getRuntime().state())) {
+            return false;
+        }
+        try {
+            return previous == null || Instant.parse(latest).isAfter(Instant.parse(previous));
+        } catch (DateTimeParseException e) {
+            return true; // changed but not comparable: a new beat all the same
+        }
+    }
+
+    private static DispatchStatus dispatchOf(Workspace ws) {
+        return ws.getStatus() == null ? null : ws.getStatus().getDispatch();
+    }
+
+    private record Events(Listener listener) implements ResourceEventHandler<Workspace> {
+        @Override
+        public void onAdd(Workspace ws) {
+            listener.policyChanged(WorkspaceKey.of(ws));
+        }
+
+        @Override
+        public void onUpdate(Workspace before, Workspace now) {
+            WorkspaceKey key = WorkspaceKey.of(now);
+            if (healthyHeartbeatObserved(before.getStatus(), now.getStatus())) {
+                listener.healthyHeartbeat(key);
+            }
+            if (!Objects.equals(dispatchOf(before), dispatchOf(now))) {
+                listener.policyChanged(key);
+            }
+        }
+
+        @Override
+        public void onDelete(Workspace ws, boolean deletedFinalStateUnknown) {
+            listener.policyChanged(WorkspaceKey.of(ws));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tether.proxy;
+
+import static dev.tether.proxy.ProxyRig.MESSAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tether.testing.MockKubeApi;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The idle window: which rule sets it, what resets it, and what a caller sees when it fires. */
+class ProxyIdleTimeoutTest {
+    @RegisterExtension
+    final MockKubeApi kube = new MockKubeApi();
+    ProxyRig rig;
+    ScheduledExecutorService runtime;
+
+    @BeforeEach
+    void start() {
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().defaultIdleTimeout(Duration.ofSeconds(1)));
+        rig.agent.on("/think", rig.agent.answerAfter(Duration.ofSeconds(2)));
+        rig.workspace("thinker", "/think");
+        runtime = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterEach
+    void stop() {
+        runtime.shutdownNow();
+        rig.close();
+    }
+
+    @Test
+    void agentSilentLongerThanTheWindowIsCutOffWith503AndRetryAfter() {
+        ProxyRig.Reply reply = rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(503);
+        assertThat(reply.header("Retry-After")).isEqualTo("1");
+        assertThat(reply.json().get("error").asText()).contains("team-a/thinker", "silent", "idle timeout");
+        assertThat(reply.json().get("workspace").asText()).isEqualTo("team-a/thinker");
+        assertThat(reply.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
+        assertThat(reply.json().get("source").asText()).isEqualTo("Default");
+        assertThat(reply.json().get("elapsed_ms").asLong()).isBetween(1000L, 1800L);
+        assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));
+    }
+
+    @Test
+    void runtimeDeclaringALongerWindowLetsTheSameSilentAgentAnswer() {
+        rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 3}, \"dispatch\": {\"idleTimeoutSeconds\": 3, \"source\": \"Runtime\"}}");
+
+        ProxyRig.Reply reply = rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(200);
+        assertThat(reply.json().at("/result/echo/params/message/parts/0/text").asText()).isEqualTo("think hard");
+        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    }
+
+    @Test
+    void specWindowBeatsTheRuntimeAndAChangedPolicyReachesTheNextDispatch() {
+        // As the reconciler writes it: the admin's spec override (1 s) won over the runtime's 3 s.
+        rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 3}, \"dispatch\": {\"idleTimeoutSeconds\": 1, \"source\": \"Spec\"}}");
+        ProxyRig.Reply cut = rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
+        assertThat(cut.code()).isEqualTo(503);
+        assertThat(cut.json().get("source").asText()).isEqualTo("Spec");
+        assertThat(cut.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
+
+        // The override is removed; the reconciler now resolves the runtime's declaration.
+        rig.dispatchPolicy("thinker", 3, "Runtime");
+        assertThat(rig.post("/workspaces/team-a/thinker/a2a", MESSAGE).code()).isEqualTo(200);
+    }
+
+    @Test
+    void healthyHeartbeatsKeepASilentDispatchAlivePastItsWindow() {
+        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms("");
+
+        assertThat(reply.code()).isEqualTo(200);
+        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(2400));
+    }
+
+    @Test
+    void heartbeatsOfAWedgedRuntimeAreNotProgress() {
+        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms(WorkspaceDirectory.WEDGED);
+
+        assertThat(reply.code()).isEqualTo(503);
+        assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));
+    }
+
+    /** A 2.5 s silent agent under a 1 s window while the runtime heartbeats with {@code state}. */
+    private ProxyRig.Reply dispatchWhileTheRuntimeBeatsEvery300ms(String state) {
+        rig.agent.on("/think", rig.agent.answerAfter(Duration.ofMillis(2500)));
+        rig.dispatchPolicy("thinker", 1, "Runtime");
+        runtime.scheduleAtFixedRate(() -> rig.heartbeat("thinker", state), 300, 300, TimeUnit.MILLISECONDS);
+        return rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
+    }
+
+    @Test
+    void windowShortenedWhileADispatchIsInFlightCutsThatDispatch() {
+        rig.agent.on("/think", rig.agent.answerAfter(Duration.ofSeconds(20)));
+        rig.dispatchPolicy("thinker", 30, "Runtime");
+        CompletableFuture<ProxyRig.Reply> inFlight = CompletableFuture.supplyAsync(
+                () -> rig.post("/workspaces/team-a/thinker/a2a", MESSAGE), Executors.newVirtualThreadPerTaskExecutor());
+        await().atMost(Duration.ofSeconds(5)).until(() -> rig.agent.receivedCount() == 1);
+
+        long changed = System.nanoTime();
+        rig.dispatchPolicy("thinker", 1, "Spec");
+        ProxyRig.Reply reply = inFlight.join();
+
+        assertThat(reply.code()).isEqualTo(503);
+        assertThat(reply.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
+        assertThat(reply.json().get("source").asText()).isEqualTo("Spec");
+        assertThat(Duration.ofNanos(System.nanoTime() - changed)).isLessThan(Duration.ofSeconds(3));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.tether.proxy;
+
+import static dev.tether.proxy.ProxyRig.MESSAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceSpec;
+import dev.tether.kube.KubeClients;
+import dev.tether.testing.MockKubeApi;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Operating the proxy: readiness, metrics, the namespaces it serves, and a stop that drains. */
+class ProxyLifecycleTest {
+    @RegisterExtension
+    final MockKubeApi kube = new MockKubeApi();
+    final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+    ProxyRig rig;
+
+    @AfterEach
+    void stop() {
+        callers.shutdownNow();
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    @Test
+    void healthReadinessAndMetricsAreServedOnTheSamePort() {
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().defaultIdleTimeout(Duration.ofSeconds(1)));
+        rig.workspace("w", "/a2a");
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
+        rig.post("/workspaces/team-a/w/a2a", MESSAGE);
+        rig.agent.on("/a2a", rig.agent.answerAfter(Duration.ofSeconds(3)));
+        rig.post("/workspaces/team-a/w/a2a", MESSAGE);
+        rig.post("/workspaces/team-a/invented-name/a2a", MESSAGE);
+
+        assertThat(rig.get("/healthz").code()).isEqualTo(200);
+        ProxyRig.Reply ready = rig.get("/readyz");
+        assertThat(ready.code()).isEqualTo(200);
+        assertThat(ready.json().at("/checks/workspaces").asBoolean()).isTrue();
+        assertThat(rig.metrics()).contains(
+                "tether_proxy_dispatches_total{outcome=\"ok\",role=\"proxy\",workspace=\"team-a/w\"} 1.0",
+                "tether_proxy_dispatches_total{outcome=\"idle_timeout\",role=\"proxy\",workspace=\"team-a/w\"} 1.0",
+                "tether_proxy_dispatches_total{outcome=\"rejected\",role=\"proxy\",workspace=\"unknown\"} 1.0",
+                "tether_proxy_dispatches_in_flight{role=\"proxy\"} 0.0",
+                "tether_proxy_dispatch_duration_seconds_bucket{outcome=\"idle_timeout\",role=\"proxy\",le=");
+    }
+
+    @Test
+    void proxyThatCannotReachTheApiServerIsNotReadyAndSays503() throws IOException {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        try (KubernetesClient unreachable = KubeClients.forConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + deadPort)
+                        .withRequestRetryBackoffLimit(0).build());
+                DispatchProxy proxy = DispatchProxy.start(unreachable, ProxySettings.builder().host("127.0.0.1").port(0).build())) {
+            OkHttpClient http = new OkHttpClient();
+            assertThat(code(http, proxy.baseUrl() + "/healthz")).isEqualTo(200);
+            assertThat(code(http, proxy.baseUrl() + "/readyz")).isEqualTo(503);
+            assertThat(proxy.isReady()).isFalse();
+        }
+    }
+
+    @Test
+    void proxyLimitedToSomeNamespacesAnswers404ForOthers() {
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().namespaces(List.of("team-a")));
+        Workspace elsewhere = new Workspace();
+        elsewhere.getMetadata().setName("elsewhere");
+        elsewhere.setSpec(new WorkspaceSpec());
+        elsewhere.getSpec().setUrl(rig.agent.url("/a2a"));
+        kube.client().resource(elsewhere).inNamespace("team-b").create();
+
+        ProxyRig.Reply reply = rig.post("/workspaces/team-b/elsewhere/a2a", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(404);
+        assertThat(reply.json().get("error").asText()).contains("namespace team-b is not served", "namespaces team-a");
+    }
+
+    @Test
+    void stoppingRefusesNewCallersAndLetsInFlightDispatchesFinish() throws Exception {
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().drainTimeout(Duration.ofSeconds(10)));
+        rig.workspace("w", "/a2a");
+        rig.agent.on("/a2a", rig.agent.answerAfter(Duration.ofMillis(1500)));
+        CompletableFuture<ProxyRig.Reply> inFlight = CompletableFuture.supplyAsync(
+                () -> rig.post("/workspaces/team-a/w/a2a", MESSAGE), callers);
+        await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.inFlight() == 1);
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(rig.proxy::close, callers);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(
+                () -> new OkHttpClient().newCall(new Request.Builder().url(rig.proxy.baseUrl() + "/healthz").build()).execute())
+                .isInstanceOf(IOException.class));
+        assertThat(stopping).isNotDone();
+
+        assertThat(inFlight.get().code()).isEqualTo(200);
+        stopping.get();
+        assertThat(rig.proxy.inFlight()).isZero();
+    }
+
+    private static int code(OkHttpClient http, String url) {
+        try (var r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+            return r.code();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

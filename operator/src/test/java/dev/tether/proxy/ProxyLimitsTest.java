@@ -1,0 +1,203 @@
+package dev.tether.proxy;
+
+import static dev.tether.proxy.ProxyRig.MESSAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.testing.MockKubeApi;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Ceilings, caps and the answer a caller gets for each thing that can be wrong. */
+class ProxyLimitsTest {
+    static final String PATH = "/workspaces/team-a/agent/a2a";
+
+    @RegisterExtension
+    final MockKubeApi kube = new MockKubeApi();
+    ProxyRig rig;
+
+    @BeforeEach
+    void start() {
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().defaultIdleTimeout(Duration.ofSeconds(10)));
+        rig.workspace("agent", "/a2a");
+        rig.agent.on("/a2a", rig.agent.answerAfter(Duration.ofMillis(1500)));
+    }
+
+    @AfterEach
+    void stop() {
+        rig.close();
+    }
+
+    @Test
+    void xTimeoutIsAnAbsoluteDeadlineAnsweredWith504() {
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Timeout", "1");
+
+        assertThat(reply.code()).isEqualTo(504);
+        assertThat(reply.json().get("error").asText()).contains("ceiling of 1 s", "X-Timeout", "team-a/agent");
+        assertThat(reply.json().get("ceiling_seconds").asInt()).isEqualTo(1);
+        assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1450));
+    }
+
+    @Test
+    void agentToAgentCallsHitTheWorkspaceCeilingAndCanvasCallsDoNot() {
+        rig.patchStatus("agent", "{\"dispatch\": {\"idleTimeoutSeconds\": 10, \"source\": \"Default\", \"maxDurationSeconds\": 1}}");
+
+        ProxyRig.Reply fromAgent = rig.post(PATH, MESSAGE, "X-Workspace-ID", "team-a/planner");
+        assertThat(fromAgent.code()).isEqualTo(504);
+        assertThat(fromAgent.json().get("error").asText()).contains("maxDurationSeconds");
+        assertThat(fromAgent.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1450));
+
+        ProxyRig.Reply fromCanvas = rig.post(PATH, MESSAGE);
+        assertThat(fromCanvas.code()).isEqualTo(200);
+    }
+
+    @Test
+    void xTimeoutZeroLiftsTheAgentToAgentCeiling() {
+        rig.patchStatus("agent", "{\"dispatch\": {\"idleTimeoutSeconds\": 10, \"source\": \"Default\", \"maxDurationSeconds\": 1}}");
+
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Workspace-ID", "team-a/planner", "X-Timeout", "0");
+
+        assertThat(reply.code()).isEqualTo(200);
+        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"soon", "-1", "1.5", "90000", ""})
+    void unreadableXTimeoutIs400AndNeverReachesTheAgent(String value) {
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Timeout", value);
+
+        assertThat(reply.code()).isEqualTo(400);
+        assertThat(reply.json().get("error").asText()).contains("X-Timeout", "'" + value + "'");
+        assertThat(rig.agent.receivedCount()).isZero();
+    }
+
+    @Test
+    void requestOverOneMebibyteIs413() {
+        String big = "{\"method\":\"message/send\",\"params\":{\"pad\":\"" + "x".repeat(ProxySettings.MIB) + "\"}}";
+
+        ProxyRig.Reply reply = rig.post(PATH, big);
+
+        assertThat(reply.code()).isEqualTo(413);
+        assertThat(reply.json().get("error").asText()).contains(Integer.toString(ProxySettings.MIB));
+        assertThat(rig.agent.receivedCount()).isZero();
+    }
+
+    @Test
+    void agentAnswerOverTenMebibytesIs502NotATruncatedBody() {
+        String huge = "{\"jsonrpc\":\"2.0\",\"id\":\"req-1\",\"result\":\"" + "x".repeat(10 * ProxySettings.MIB) + "\"}";
+        rig.agent.on("/a2a", x -> x.reply(200, "application/json", huge));
+
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(502);
+        assertThat(reply.json().get("error").asText()).contains("exceeds", Integer.toString(10 * ProxySettings.MIB), "no truncation");
+        assertThat(reply.json().get("workspace").asText()).isEqualTo("team-a/agent");
+    }
+
+    @Test
+    void unknownWorkspaceIs404() {
+        ProxyRig.Reply reply = rig.post("/workspaces/team-a/nobody/a2a", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(404);
+        assertThat(reply.json().get("error").asText()).contains("no workspace team-a/nobody");
+    }
+
+    @Test
+    void workspaceWithoutUrlIs503UntilTheRuntimeRegistersOne() {
+        rig.workspace("unplugged", null);
+
+        ProxyRig.Reply reply = rig.post("/workspaces/team-a/unplugged/a2a", MESSAGE);
+        assertThat(reply.code()).isEqualTo(503);
+        assertThat(reply.json().get("error").asText()).contains("team-a/unplugged", "no URL", "spec.url");
+
+        rig.patchStatus("unplugged", "{\"registration\": {\"url\": \"" + rig.agent.url("/a2a") + "\"}}");
+        assertThat(rig.post("/workspaces/team-a/unplugged/a2a", MESSAGE).code()).isEqualTo(200);
+    }
+
+    @Test
+    void unreachableAgentIs502NamingWorkspaceAndCause() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        rig.workspaceIn(ProxyRig.NS, "gone", "http://127.0.0.1:" + closedPort + "/a2a");
+
+        ProxyRig.Reply reply = rig.post("/workspaces/team-a/gone/a2a", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(502);
+        assertThat(reply.json().get("error").asText()).contains("cannot reach", "team-a/gone", ":" + closedPort);
+    }
+
+    @Test
+    void exhaustedMonthlyBudgetIs402() {
+        rig.kube.resources(dev.tether.api.Workspace.class).inNamespace(ProxyRig.NS).withName("agent")
+                .edit(ws -> {
+                    ws.getSpec().setBudgetLimitCents(5000L);
+                    return ws;
+                });
+        rig.patchStatus("agent", "{\"runtime\": {\"monthlySpendCents\": 5000}}");
+
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(402);
+        assertThat(reply.json().get("error").asText()).contains("budget", "team-a/agent");
+        assertThat(reply.json().get("budget_limit_cents").asLong()).isEqualTo(5000);
+        assertThat(rig.agent.receivedCount()).isZero();
+    }
+
+    @Test
+    void agentErrorsPassThroughWithTheirStatusAndNonJsonBodiesAreWrapped() {
+        rig.agent.on("/a2a", x -> x.reply(500, "text/plain", "boom: model overloaded"));
+        ProxyRig.Reply plain = rig.post(PATH, MESSAGE);
+        assertThat(plain.code()).isEqualTo(500);
+        assertThat(plain.header("Content-Type")).startsWith("application/json");
+        assertThat(plain.json().get("error").asText()).isEqualTo("boom: model overloaded");
+        assertThat(plain.json().get("upstream_status").asInt()).isEqualTo(500);
+
+        String agentJson = "{\"detail\":\"unprocessable\",\"field\":\"params\"}";
+        rig.agent.on("/a2a", x -> x.reply(422, "application/json", agentJson));
+        ProxyRig.Reply json = rig.post(PATH, MESSAGE);
+        assertThat(json.code()).isEqualTo(422);
+        assertThat(json.body()).isEqualTo(agentJson);
+    }
+
+    @Test
+    void bareMethodAndParamsAreWrappedInAnEnvelopeWithIds() {
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
+
+        ProxyRig.Reply reply = rig.post(PATH, "{\"method\":\"message/send\",\"params\":{\"message\":{\"role\":\"user\",\"parts\":[]}}}");
+
+        assertThat(reply.code()).isEqualTo(200);
+        var sent = rig.agent.last().json();
+        assertThat(sent.get("jsonrpc").asText()).isEqualTo("2.0");
+        assertThat(sent.get("id").asText()).hasSize(36);
+        assertThat(sent.get("method").asText()).isEqualTo("message/send");
+        assertThat(sent.at("/params/message/messageId").asText()).hasSize(36);
+    }
+
+    @Test
+    void invalidJsonIs400NamingTheProblem() {
+        ProxyRig.Reply reply = rig.post(PATH, "{\"method\": \"message/send\",");
+
+        assertThat(reply.code()).isEqualTo(400);
+        assertThat(reply.json().get("error").asText()).contains("not valid JSON", "line 1");
+        assertThat(rig.agent.receivedCount()).isZero();
+    }
+
+    @Test
+    void bareNameResolvesInTheDefaultNamespaceAndOtherMethodsAre405() {
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
+
+        assertThat(rig.post("/workspaces/agent/a2a", MESSAGE).code()).isEqualTo(200);
+        ProxyRig.Reply get = rig.get("/workspaces/team-a/agent/a2a");
+        assertThat(get.code()).isEqualTo(405);
+        assertThat(get.header("Allow")).isEqualTo("POST");
+        assertThat(rig.get("/workspaces/team-a/agent/elsewhere").code()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.tether.proxy;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceSpec;
+import dev.tether.http.JsonResponses;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import okhttp3.Headers;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSource;
+
+/**
+ * One proxy on the mock Kubernetes API plus a scripted agent, and the caller's side: create and patch
+ * Workspaces as the reconciler and heartbeat endpoint do (waiting until the proxy's informer has the
+ * change), and call the proxy over HTTP.
+ */
+final class ProxyRig implements AutoCloseable {
+    static final String NS = "team-a";
+    static final MediaType JSON = MediaType.get("application/json");
+    static final String MESSAGE = """
+            {"jsonrpc":"2.0","id":"req-1","method":"message/send",
+             "params":{"message":{"role":"user","messageId":"m-1","parts":[{"kind":"text","text":"think hard"}]}}}""";
+
+    /** An answer as the caller saw it. */
+    record Reply(int code, Headers headers, String body, Duration elapsed) {
+        JsonNode json() {
+            try {
+                return JsonResponses.MAPPER.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + code + "): " + body, e);
+            }
+        }
+
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    /** One line of an SSE stream and when it arrived, counted from the request. */
+    record Line(Duration at, String text) {
+    }
+
+    /** A whole SSE stream as the caller saw it. */
+    record Stream(int code, Headers headers, List<Line> lines, Duration elapsed) {
+        List<Line> data() {
+            return lines.stream().filter(l -> l.text().startsWith("data:")).toList();
+        }
+
+        List<Line> keepalives() {
+            return lines.stream().filter(l -> l.text().equals(": keepalive")).toList();
+        }
+
+        JsonNode json(Line line) {
+            try {
+                return JsonResponses.MAPPER.readTree(line.text().substring("data:".length()));
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + line, e);
+            }
+        }
+    }
+
+    final KubernetesClient kube;
+    final TestAgent agent = new TestAgent();
+    final DispatchProxy proxy;
+    final OkHttpClient http = new OkHttpClient.Builder()
+            .readTimeout(Duration.ofSeconds(60))
+            .retryOnConnectionFailure(false)
+            .build();
+
+    ProxyRig(KubernetesClient kube, ProxySettings.Builder settings) {
+        this.kube = kube;
+        proxy = DispatchProxy.start(kube, settings.host("127.0.0.1").port(0).defaultNamespace(NS).build());
+        try {
+            if (!proxy.awaitReady(Duration.ofSeconds(30))) {
+                throw new AssertionError("the proxy's informer did not sync");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Creates a Workspace pointing at the agent's {@code path} (null: no URL) and waits until the proxy knows it. */
+    Workspace workspace(String name, String agentPath) {
+        return workspaceIn(NS, name, agentPath == null ? null : agent.url(agentPath));
+    }
+
+    Workspace workspaceIn(String namespace, String name, String url) {
+        Workspace ws = new Workspace();
+        ws.getMetadata().setName(name);
+        ws.getMetadata().setNamespace(namespace);
+        ws.setSpec(new WorkspaceSpec());
+        ws.getSpec().setUrl(url);
+        return awaitSeen(kube.resource(ws).create());
+    }
+
+    /** A JSON merge patch of the status subresource, body {@code {"status": ...}}, as the reconciler and heartbeat send. */
+    Workspace patchStatus(String name, String statusJson) {
+        Workspace patched = kube.resources(Workspace.class).inNamespace(NS).withName(name).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": " + statusJson + "}");
+        return awaitSeen(patched);
+    }
+
+    /** The reconciler's resolved policy. */
+    Workspace dispatchPolicy(String name, int idleSeconds, String source) {
+        return patchStatus(name, "{\"dispatch\": {\"idleTimeoutSeconds\": " + idleSeconds + ", \"source\": \"" + source + "\"}}");
+    }
+
+    /** A heartbeat as the heartbeat endpoint records it; {@code state} "" is healthy. */
+    Workspace heartbeat(String name, String state) {
+        return patchStatus(name, "{\"lastHeartbeatTime\": \"" + Instant.now() + "\", \"runtime\": {\"state\": \"" + state + "\"}}");
+    }
+
+    private Workspace awaitSeen(Workspace written) {
+        WorkspaceKey key = WorkspaceKey.of(written);
+        String version = written.getMetadata().getResourceVersion();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> proxy.directory().find(key)
+                .map(ws -> Objects.equals(ws.getMetadata().getResourceVersion(), version)).orElse(false));
+        return written;
+    }
+
+    Reply post(String path, String body, String... headers) {
+        return call(new Request.Builder().url(proxy.baseUrl() + path).headers(Headers.of(headers))
+                .post(RequestBody.create(body, JSON)).build());
+    }
+
+    Reply get(String path, String... headers) {
+        return call(new Request.Builder().url(proxy.baseUrl() + path).headers(Headers.of(headers)).build());
+    }
+
+    Reply call(Request request) {
+        long start = System.nanoTime();
+        try (Response r = http.newCall(request).execute()) {
+            String body = r.body().string();
+            return new Reply(r.code(), r.headers(), body, Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Posts and reads the answer line by line as it arrives. */
+    Stream stream(String path, String body, String... headers) {
+        long start = System.nanoTime();
+        Request request = new Request.Builder().url(proxy.baseUrl() + path).headers(Headers.of(headers))
+                .post(RequestBody.create(body, JSON)).build();
+        try (Response r = http.newCall(request).execute()) {
+            List<Line> lines = new ArrayList<>();
+            BufferedSource source = r.body().source();
+            String line;
+            while ((line = source.readUtf8Line()) != null) {
+                lines.add(new Line(Duration.ofNanos(System.nanoTime() - start), line));
+            }
+            return new Stream(r.code(), r.headers(), lines, Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The proxy's /metrics text. */
+    String metrics() {
+        return get("/metrics").body();
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+        proxy.close();
+        http.connectionPool().evictAll();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.tether.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.api.RuntimeStatus;
+import dev.tether.api.WorkspaceStatus;
+import dev.tether.http.HttpError;
+import java.util.List;
+import java.util.Set;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The proxy's pure rules: routes, ceilings, which headers cross, card rewriting, what counts as a heartbeat. */
+class ProxyRoutingRulesTest {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /workspaces/team-a/researcher/a2a                          | team-a  | researcher | DISPATCH   |
+            /workspaces/researcher/a2a                                 | default | researcher | DISPATCH   |
+            /workspaces/team-a/researcher/.well-known/agent-card.json  | team-a  | researcher | AGENT_CARD | agent-card.json
+            /workspaces/team-a/researcher/.well-known/agent.json       | team-a  | researcher | AGENT_CARD | agent.json
+            /workspaces/researcher/.well-known/agent-card.json         | default | researcher | AGENT_CARD | agent-card.json
+            /workspaces/team-a/researcher/                             | team-a  | researcher | BASE       | agent-card.json
+            /workspaces/researcher/                                    | default | researcher | BASE       | agent-card.json
+            /workspaces/team-a/a2a/                                    | team-a  | a2a        | BASE       | agent-card.json
+            /workspaces/team-a/r.v2/a2a                                | team-a  | r.v2       | DISPATCH   |
+            """)
+    void routesNameTheWorkspaceAndWhatIsAsked(String path, String ns, String name, WorkspaceRoute.Target target, String file) {
+        WorkspaceRoute route = WorkspaceRoute.parse(path, "default").orElseThrow();
+
+        assertThat(route.workspace()).isEqualTo(new WorkspaceKey(ns, name));
+        assertThat(route.target()).isEqualTo(target);
+        assertThat(route.cardFile()).isEqualTo(file);
+        assertThat(route.dispatchPath()).isEqualTo("/workspaces/" + ns + "/" + name + "/a2a");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/workspaces/", "/workspaces/a", "/workspaces/a/b", "/workspaces/a/b/c/d/e", "/workspaces/Team/x/a2a",
+            "/workspaces/a/b/.well-known/other.json", "/workspaces/a/b/c/a2a", "/other/a/b/a2a", "/workspaces/a_b/x/a2a"})
+    void anythingElseIsNoRoute(String path) {
+        assertThat(WorkspaceRoute.parse(path, "default")).isEmpty();
+    }
+
+    @Test
+    void ceilingComesFromXTimeoutElseFromBeingAnAgentToAgentCall() {
+        assertThat(Ceiling.resolve("7", null, 1800)).isEqualTo(new Ceiling(7, "X-Timeout"));
+        assertThat(Ceiling.resolve(" 7 ", "team-a/caller", 1800).seconds()).isEqualTo(7);
+        assertThat(Ceiling.resolve("0", "team-a/caller", 1800).exists()).isFalse();
+        assertThat(Ceiling.resolve(null, "team-a/caller", 1800).seconds()).isEqualTo(1800);
+        assertThat(Ceiling.resolve(null, "  ", 1800).exists()).isFalse();
+        assertThat(Ceiling.resolve(null, null, 1800).exists()).isFalse();
+        assertThatThrownBy(() -> Ceiling.resolve("1e3", null, 1800)).isInstanceOf(HttpError.class).hasMessageContaining("'1e3'");
+    }
+
+    @Test
+    void hopByHopHeadersAndCredentialsStayWhileEndToEndOnesCross() {
+        Set<String> named = HeaderPolicy.connectionTokens(List.of("keep-alive, X-Private", "Upgrade"));
+        assertThat(named).containsExactlyInAnyOrder("keep-alive", "x-private", "upgrade");
+
+        for (String hop : List.of("Connection", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
+                "Transfer-Encoding", "Upgrade", "Content-Length", "X-Private")) {
+            assertThat(HeaderPolicy.forwardUpstream(hop, named)).as(hop).isFalse();
+            assertThat(HeaderPolicy.forwardToCaller(hop, named)).as(hop).isFalse();
+        }
+        for (String callerOnly : List.of("Authorization", "Host", "Accept-Encoding", "Expect")) {
+            assertThat(HeaderPolicy.forwardUpstream(callerOnly, Set.of())).as(callerOnly).isFalse();
+        }
+        for (String endToEnd : List.of("A2A-Version", "X-Workspace-ID", "Accept", "User-Agent", "traceparent")) {
+            assertThat(HeaderPolicy.forwardUpstream(endToEnd, named)).as(endToEnd).isTrue();
+            assertThat(HeaderPolicy.forwardToCaller(endToEnd, named)).as(endToEnd).isTrue();
+        }
+        assertThat(HeaderPolicy.forwardToCaller("WWW-Authenticate", Set.of())).isTrue();
+    }
+
+    @Test
+    void cardRewritingTouchesEndpointsOnlyAndLeavesTheInputAlone() throws Exception {
+        ObjectNode card = (ObjectNode) A2aRequestNormaliser.MAPPER.readTree("""
+                {"url":"http://agent/a2a","iconUrl":"http://agent/i.png","additionalInterfaces":[{"url":"http://agent/a2a"}],
+                 "supportedInterfaces":[{"url":"http://agent/a2a","protocolBinding":"JSONRPC"}],"skills":[{"url":"keep"}]}""");
+
+        ObjectNode rewritten = AgentCardRewriter.rewrite(card, "http://proxy/workspaces/a/b/a2a");
+
+        assertThat(rewritten.get("url").asText()).isEqualTo("http://proxy/workspaces/a/b/a2a");
+        assertThat(rewritten.at("/additionalInterfaces/0/url").asText()).isEqualTo("http://proxy/workspaces/a/b/a2a");
+        assertThat(rewritten.at("/supportedInterfaces/0/url").asText()).isEqualTo("http://proxy/workspaces/a/b/a2a");
+        assertThat(rewritten.get("iconUrl").asText()).isEqualTo("http://agent/i.png");
+        assertThat(rewritten.at("/skills/0/url").asText()).isEqualTo("keep");
+        assertThat(card.get("url").asText()).isEqualTo("http://agent/a2a");
+    }
+
+    @Test
+    void cardIsLookedForAtTheOriginThenBelowTheAgentPathThenUnderTheOtherName() {
+        assertThat(AgentCardEndpoint.locations(HttpUrl.get("http://agent:8000/a2a?x=1"), "agent-card.json")).map(HttpUrl::toString)
+                .containsExactly("http://agent:8000/.well-known/agent-card.json", "http://agent:8000/a2a/.well-known/agent-card.json",
+                        "http://agent:8000/.well-known/agent.json");
+        assertThat(AgentCardEndpoint.locations(HttpUrl.get("http://agent/"), "agent.json")).map(HttpUrl::toString)
+                .containsExactly("http://agent/.well-known/agent.json", "http://agent/.well-known/agent-card.json");
+    }
+
+    @Test
+    void onlyAnAdvancingHeartbeatOfAHealthyRuntimeIsProgress() {
+        WorkspaceStatus before = status("2026-11-24T05:00:00Z", "");
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T05:00:30Z", ""))).isTrue();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(null, status("2026-11-24T05:00:30Z", null))).isTrue();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T05:00:30Z", "wedged"))).isFalse();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T05:00:00Z", ""))).isFalse();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T04:59:00Z", ""))).isFalse();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status(null, ""))).isFalse();
+    }
+
+    private static WorkspaceStatus status(String heartbeat, String state) {
+        WorkspaceStatus s = new WorkspaceStatus();
+        s.setLastHeartbeatTime(heartbeat);
+        s.setRuntime(new RuntimeStatus(null, null, state, null, null, null, null, null, null));
+        return s;
+    }
+}
