@@ -15,6 +15,13 @@ import java.util.HashMap;
  * production.
  */
 public final class EmbeddedKubeApi implements AutoCloseable {
+    /** The mock server logs every request through java.util.logging at INFO; held strongly so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final MergePatchConformingDispatcher store;
     private final int boundPort;
     private KubernetesMockServer server;
