@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Observed state. Two writers with disjoint fields, each sending a merge patch of only its own:
  * the heartbeat endpoint ({@code lastHeartbeatTime}, {@code runtime}, {@code registration}) and the
- * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}).
+ * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}, {@code tokenSha256}).
  * NON_NULL matters: a null field would erase the other writer's data in a merge patch.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,6 +25,9 @@ public class WorkspaceStatus {
 
     @JsonPropertyDescription("The effective dispatch policy every proxy replica enforces. Written by the reconciler.")
     private DispatchStatus dispatch;
+
+    @JsonPropertyDescription("SHA-256 (hex) of the workspace's token, so proxies can authenticate this workspace as a caller without reading Secrets. Written by the reconciler.")
+    private String tokenSha256;
 
     @JsonPropertyDescription("When the runtime's last accepted heartbeat was recorded (RFC 3339). Refreshed at most every heartbeat status interval when nothing else changed. Written by the heartbeat endpoint.")
     private String lastHeartbeatTime;
@@ -43,6 +46,8 @@ public class WorkspaceStatus {
     public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
     public DispatchStatus getDispatch() { return dispatch; }
     public void setDispatch(DispatchStatus dispatch) { this.dispatch = dispatch; }
+    public String getTokenSha256() { return tokenSha256; }
+    public void setTokenSha256(String tokenSha256) { this.tokenSha256 = tokenSha256; }
     public String getLastHeartbeatTime() { return lastHeartbeatTime; }
 
     /** {@link #getLastHeartbeatTime()} as an instant; null when absent or unparsable. */

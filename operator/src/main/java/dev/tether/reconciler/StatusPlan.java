@@ -28,7 +28,9 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
     /** Wake a little after the stale moment, so the check lands on the far side of it. */
     static final Duration RECHECK_MARGIN = Duration.ofMillis(500);
 
-    public static StatusPlan of(Workspace ws, boolean tokenPresent, Instant now, ReconcilerSettings settings) {
+    /** @param tokenSha256 the hash of the workspace's token, null while its Secret does not exist yet */
+    public static StatusPlan of(Workspace ws, String tokenSha256, Instant now, ReconcilerSettings settings) {
+        boolean tokenPresent = tokenSha256 != null;
         WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
         RuntimeStatus runtime = current.getRuntime();
         long generation = ws.getMetadata().getGeneration() == null ? 0 : ws.getMetadata().getGeneration();
@@ -73,6 +75,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         own.setPhase(phase);
         own.setConditions(List.of(readyCondition, liveCondition, degradedCondition));
         own.setDispatch(dispatch);
+        own.setTokenSha256(tokenSha256);
 
         Optional<Duration> recheck = live ? Optional.of(Duration.between(now, staleAt).plus(RECHECK_MARGIN)) : Optional.empty();
         return new StatusPlan(own, events(current, own), recheck);
@@ -84,7 +87,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                 && Objects.equals(current.getObservedGeneration(), status.getObservedGeneration())
                 && current.getPhase() == status.getPhase()
                 && Objects.equals(current.getConditions(), status.getConditions())
-                && Objects.equals(current.getDispatch(), status.getDispatch());
+                && Objects.equals(current.getDispatch(), status.getDispatch())
+                && Objects.equals(current.getTokenSha256(), status.getTokenSha256());
     }
 
     /** The agent's endpoint: spec.url wins over the registered URL. */

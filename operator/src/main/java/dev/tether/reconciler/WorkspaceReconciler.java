@@ -50,9 +50,9 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
     @Override
     public UpdateControl<Workspace> reconcile(Workspace ws, Context<Workspace> context) {
         KubernetesClient client = context.getClient();
-        boolean tokenPresent = context.getSecondaryResource(Secret.class).isPresent() || createToken(client, ws);
+        String token = context.getSecondaryResource(Secret.class).map(TokenSecrets::token).orElseGet(() -> createToken(client, ws));
 
-        StatusPlan plan = StatusPlan.of(ws, tokenPresent, clock.instant(), settings);
+        StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), clock.instant(), settings);
         if (!plan.alreadyWritten(ws.getStatus())) {
             // Only our fields (WorkspaceStatus omits nulls): status.runtime and lastHeartbeatTime stay the heartbeat's.
             StatusPatches.merge(client, ws.getMetadata().getNamespace(), ws.getMetadata().getName(), plan.status());
@@ -66,15 +66,20 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         return control;
     }
 
-    /** Creates the token Secret; never replaces an existing one (no rotation behind the runtime's back). */
-    private static boolean createToken(KubernetesClient client, Workspace ws) {
+    /**
+     * Creates the token Secret and returns its token; never replaces an existing one (no rotation behind
+     * the runtime's back). Null when it exists but our cache has not seen it yet: the Secret's event
+     * brings us back.
+     */
+    private static String createToken(KubernetesClient client, Workspace ws) {
         try {
-            client.resource(TokenSecrets.newSecret(ws)).create();
+            Secret secret = TokenSecrets.newSecret(ws);
+            client.resource(secret).create();
             LOG.atInfo().addKeyValue("workspace", key(ws)).addKeyValue("secret", TokenSecrets.name(ws)).log("created heartbeat token Secret");
-            return true;
+            return TokenSecrets.token(secret);
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-                return true; // created earlier; our cache has not seen it yet
+                return null;
             }
             throw e;
         }

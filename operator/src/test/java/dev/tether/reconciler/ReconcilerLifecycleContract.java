@@ -86,6 +86,9 @@ abstract class ReconcilerLifecycleContract {
         assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
         assertThat(secret.getMetadata().getLabels()).containsEntry(TokenSecrets.WORKSPACE_LABEL, "researcher");
+        assertThat(ws.getStatus().getTokenSha256()).as("status publishes the token's hash, never the token")
+                .isEqualTo(TokenSecrets.sha256(TokenSecrets.token(secret)))
+                .doesNotContain(TokenSecrets.token(secret));
     }
 
     @Test
@@ -150,6 +153,7 @@ abstract class ReconcilerLifecycleContract {
             assertThat(again).isNotNull();
             assertThat(again.getMetadata().getDeletionTimestamp()).isNull();
             assertThat(TokenSecrets.token(again)).isNotEqualTo(before);
+            assertThat(workspaces.get("researcher").getStatus().getTokenSha256()).isEqualTo(TokenSecrets.sha256(TokenSecrets.token(again)));
         });
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class StatusPlanTest {
     static final ReconcilerSettings SETTINGS = new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(180));
     static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+    static final String HASH = TokenSecrets.sha256("token");
 
     static Workspace workspace(RuntimeStatus runtime, Instant lastBeat) {
         Workspace ws = new Workspace();
@@ -48,12 +49,13 @@ class StatusPlanTest {
         ws.getStatus().setConditions(plan.status().getConditions());
         ws.getStatus().setDispatch(plan.status().getDispatch());
         ws.getStatus().setObservedGeneration(plan.status().getObservedGeneration());
+        ws.getStatus().setTokenSha256(plan.status().getTokenSha256());
         return ws;
     }
 
     @Test
     void neverSeenIsPendingAndNotLiveWithNoWakeUp() {
-        StatusPlan plan = StatusPlan.of(workspace(null, null), true, NOW, SETTINGS);
+        StatusPlan plan = StatusPlan.of(workspace(null, null), HASH, NOW, SETTINGS);
         assertThat(plan.status().getPhase()).isEqualTo(WorkspacePhase.Pending);
         assertThat(condition(plan, "Live").reason()).isEqualTo("NeverSeen");
         assertThat(condition(plan, "Ready").status()).isEqualTo("True");
@@ -63,7 +65,7 @@ class StatusPlanTest {
 
     @Test
     void freshHeartbeatIsOnlineAndWakesJustAfterItWouldGoStale() {
-        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.0, null, 600), NOW.minusSeconds(60)), true, NOW, SETTINGS);
+        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.0, null, 600), NOW.minusSeconds(60)), HASH, NOW, SETTINGS);
         assertThat(plan.status().getPhase()).isEqualTo(WorkspacePhase.Online);
         assertThat(condition(plan, "Live").reason()).isEqualTo("HeartbeatFresh");
         assertThat(plan.status().getDispatch().source()).isEqualTo(DispatchSource.Runtime);
@@ -72,7 +74,7 @@ class StatusPlanTest {
 
     @Test
     void staleHeartbeatIsOffline() {
-        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.0, null, null), NOW.minusSeconds(181)), true, NOW, SETTINGS);
+        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.0, null, null), NOW.minusSeconds(181)), HASH, NOW, SETTINGS);
         assertThat(plan.status().getPhase()).isEqualTo(WorkspacePhase.Offline);
         assertThat(condition(plan, "Live").reason()).isEqualTo("HeartbeatStale");
         assertThat(plan.recheckIn()).isEmpty();
@@ -80,7 +82,7 @@ class StatusPlanTest {
 
     @Test
     void wedgedRuntimeIsDegradedEvenWhenItManagesItsOwnStatus() {
-        StatusPlan plan = StatusPlan.of(workspace(runtime("wedged", 0.0, Map.of("status_mgmt", true), null), NOW), true, NOW, SETTINGS);
+        StatusPlan plan = StatusPlan.of(workspace(runtime("wedged", 0.0, Map.of("status_mgmt", true), null), NOW), HASH, NOW, SETTINGS);
         assertThat(plan.status().getPhase()).isEqualTo(WorkspacePhase.Degraded);
         assertThat(condition(plan, "Degraded").reason()).isEqualTo("RuntimeWedged");
     }
@@ -88,69 +90,69 @@ class StatusPlanTest {
     @Test
     void errorRateDegradesAtHalfAndRecoversOnlyBelowATenth() {
         Workspace ws = workspace(runtime("", 0.5, null, null), NOW);
-        StatusPlan degraded = StatusPlan.of(ws, true, NOW, SETTINGS);
+        StatusPlan degraded = StatusPlan.of(ws, HASH, NOW, SETTINGS);
         assertThat(degraded.status().getPhase()).isEqualTo(WorkspacePhase.Degraded);
 
         ws = written(ws, degraded);
         ws.getStatus().setRuntime(runtime("", 0.3, null, null));
-        assertThat(StatusPlan.of(ws, true, NOW, SETTINGS).status().getPhase()).as("0.3 is not yet recovered").isEqualTo(WorkspacePhase.Degraded);
+        assertThat(StatusPlan.of(ws, HASH, NOW, SETTINGS).status().getPhase()).as("0.3 is not yet recovered").isEqualTo(WorkspacePhase.Degraded);
 
         ws.getStatus().setRuntime(runtime("", 0.09, null, null));
-        StatusPlan recovered = StatusPlan.of(ws, true, NOW, SETTINGS);
+        StatusPlan recovered = StatusPlan.of(ws, HASH, NOW, SETTINGS);
         assertThat(recovered.status().getPhase()).isEqualTo(WorkspacePhase.Online);
         assertThat(recovered.events()).extracting(WorkspaceEvent::reason).containsExactly("Recovered");
     }
 
     @Test
     void errorRateIsIgnoredWhenTheRuntimeManagesItsOwnStatus() {
-        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.9, Map.of("status_mgmt", true), null), NOW), true, NOW, SETTINGS);
+        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.9, Map.of("status_mgmt", true), null), NOW), HASH, NOW, SETTINGS);
         assertThat(plan.status().getPhase()).isEqualTo(WorkspacePhase.Online);
     }
 
     @Test
     void lastTransitionTimeMovesOnlyWhenTheConditionStatusChanges() {
         Workspace ws = workspace(runtime("", 0.0, null, 600), NOW.minusSeconds(10));
-        StatusPlan first = StatusPlan.of(ws, true, NOW, SETTINGS);
+        StatusPlan first = StatusPlan.of(ws, HASH, NOW, SETTINGS);
         ws = written(ws, first);
 
         Instant later = NOW.plusSeconds(30);
         ws.getStatus().setRuntime(runtime("", 0.0, null, 900));
         ws.getStatus().setLastHeartbeatTime(later.toString());
-        StatusPlan second = StatusPlan.of(ws, true, later, SETTINGS);
+        StatusPlan second = StatusPlan.of(ws, HASH, later, SETTINGS);
         assertThat(condition(second, "Live").lastTransitionTime()).isEqualTo(condition(first, "Live").lastTransitionTime());
         assertThat(condition(second, "Ready").lastTransitionTime()).isEqualTo(NOW.toString());
 
         ws = written(ws, second);
         ws.getStatus().setRuntime(runtime("wedged", 0.0, null, 900));
-        StatusPlan third = StatusPlan.of(ws, true, later.plusSeconds(5), SETTINGS);
+        StatusPlan third = StatusPlan.of(ws, HASH, later.plusSeconds(5), SETTINGS);
         assertThat(condition(third, "Degraded").lastTransitionTime()).isEqualTo(later.plusSeconds(5).toString());
     }
 
     @Test
     void aNewHeartbeatAloneNeedsNoReconcilerWrite() {
         Workspace ws = workspace(runtime("", 0.0, null, 600), NOW.minusSeconds(10));
-        ws = written(ws, StatusPlan.of(ws, true, NOW, SETTINGS));
+        ws = written(ws, StatusPlan.of(ws, HASH, NOW, SETTINGS));
         ws.getStatus().setLastHeartbeatTime(NOW.plusSeconds(50).toString());
-        assertThat(StatusPlan.of(ws, true, NOW.plusSeconds(55), SETTINGS).alreadyWritten(ws.getStatus())).isTrue();
+        assertThat(StatusPlan.of(ws, HASH, NOW.plusSeconds(55), SETTINGS).alreadyWritten(ws.getStatus())).isTrue();
     }
 
     @Test
     void policyChangeIsAnEventNamingOldAndNew() {
         Workspace ws = workspace(runtime("", 0.0, null, null), NOW);
-        ws = written(ws, StatusPlan.of(ws, true, NOW, SETTINGS));
+        ws = written(ws, StatusPlan.of(ws, HASH, NOW, SETTINGS));
         ws.getStatus().setRuntime(runtime("", 0.0, null, 600));
-        assertThat(StatusPlan.of(ws, true, NOW, SETTINGS).events())
+        assertThat(StatusPlan.of(ws, HASH, NOW, SETTINGS).events())
                 .containsExactly(new WorkspaceEvent("Normal", "DispatchPolicyChanged", "effective idle timeout 300s (Default) -> 600s (Runtime)"));
     }
 
     @Test
     void notReadyExplainsWhy() {
         Workspace ws = workspace(null, null);
-        assertThat(condition(StatusPlan.of(ws, false, NOW, SETTINGS), "Ready").reason()).isEqualTo("TokenMissing");
+        assertThat(condition(StatusPlan.of(ws, null, NOW, SETTINGS), "Ready").reason()).isEqualTo("TokenMissing");
         ws.getSpec().setUrl(null);
-        assertThat(condition(StatusPlan.of(ws, true, NOW, SETTINGS), "Ready").reason()).isEqualTo("NoEndpoint");
+        assertThat(condition(StatusPlan.of(ws, HASH, NOW, SETTINGS), "Ready").reason()).isEqualTo("NoEndpoint");
         ws.getSpec().setParentRef("researcher");
-        Condition invalid = condition(StatusPlan.of(ws, true, NOW, SETTINGS), "Ready");
+        Condition invalid = condition(StatusPlan.of(ws, HASH, NOW, SETTINGS), "Ready");
         assertThat(invalid.reason()).isEqualTo("InvalidSpec");
         assertThat(invalid.message()).contains("spec.parentRef");
     }
