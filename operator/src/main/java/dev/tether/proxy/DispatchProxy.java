@@ -56,6 +56,7 @@ public final class DispatchProxy implements AutoCloseable {
         } catch (RuntimeException e) {
             directory.close();
             watchdog.close();
+            agents.close();
             throw e;
         }
         port = http.port();

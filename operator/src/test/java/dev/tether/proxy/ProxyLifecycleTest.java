@@ -75,6 +75,12 @@ class ProxyLifecycleTest {
             assertThat(code(http, proxy.baseUrl() + "/healthz")).isEqualTo(200);
             assertThat(code(http, proxy.baseUrl() + "/readyz")).isEqualTo(503);
             assertThat(proxy.isReady()).isFalse();
+            try (var r = http.newCall(new Request.Builder().url(proxy.baseUrl() + "/workspaces/team-a/w/a2a")
+                    .post(okhttp3.RequestBody.create(MESSAGE, ProxyRig.JSON)).build()).execute()) {
+                assertThat(r.code()).isEqualTo(503);
+                assertThat(r.header("Retry-After")).isEqualTo("1");
+                assertThat(r.body().string()).contains("still loading workspaces");
+            }
         }
     }
 

@@ -58,6 +58,14 @@ class ProxyRequestNormaliserTest {
     }
 
     @Test
+    void numbersSurviveWrappingExactly() {
+        var n = normalise("{\"method\":\"m\",\"params\":{\"price\":1.10,\"big\":123456789012345678901234567890,\"e\":1e400}}");
+
+        assertThat(new String(n.body(), StandardCharsets.UTF_8))
+                .contains("\"price\":1.10", "\"big\":123456789012345678901234567890", "\"e\":1E+400");
+    }
+
+    @Test
     void bareRequestKeepsAnIdTheCallerGave() throws IOException {
         assertThat(json(normalise("{\"id\":\"caller-1\",\"method\":\"tasks/cancel\"}")).get("id").asText()).isEqualTo("caller-1");
     }

@@ -75,6 +75,7 @@ final class ProxyRig implements AutoCloseable {
     }
 
     final KubernetesClient kube;
+    final String namespace;
     final TestAgent agent = new TestAgent();
     final DispatchProxy proxy;
     final OkHttpClient http = new OkHttpClient.Builder()
@@ -83,8 +84,14 @@ final class ProxyRig implements AutoCloseable {
             .build();
 
     ProxyRig(KubernetesClient kube, ProxySettings.Builder settings) {
+        this(kube, settings, NS);
+    }
+
+    /** A proxy whose bare names resolve in {@code namespace}, where this rig's Workspaces live. */
+    ProxyRig(KubernetesClient kube, ProxySettings.Builder settings, String namespace) {
         this.kube = kube;
-        proxy = DispatchProxy.start(kube, settings.host("127.0.0.1").port(0).defaultNamespace(NS).build());
+        this.namespace = namespace;
+        proxy = DispatchProxy.start(kube, settings.host("127.0.0.1").port(0).defaultNamespace(namespace).build());
         try {
             if (!proxy.awaitReady(Duration.ofSeconds(30))) {
                 throw new AssertionError("the proxy's informer did not sync");
@@ -97,7 +104,7 @@ final class ProxyRig implements AutoCloseable {
 
     /** Creates a Workspace pointing at the agent's {@code path} (null: no URL) and waits until the proxy knows it. */
     Workspace workspace(String name, String agentPath) {
-        return workspaceIn(NS, name, agentPath == null ? null : agent.url(agentPath));
+        return workspaceIn(namespace, name, agentPath == null ? null : agent.url(agentPath));
     }
 
     Workspace workspaceIn(String namespace, String name, String url) {
@@ -111,7 +118,7 @@ final class ProxyRig implements AutoCloseable {
 
     /** A JSON merge patch of the status subresource, body {@code {"status": ...}}, as the reconciler and heartbeat send. */
     Workspace patchStatus(String name, String statusJson) {
-        Workspace patched = kube.resources(Workspace.class).inNamespace(NS).withName(name).subresource("status")
+        Workspace patched = kube.resources(Workspace.class).inNamespace(namespace).withName(name).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": " + statusJson + "}");
         return awaitSeen(patched);
     }
@@ -121,9 +128,13 @@ final class ProxyRig implements AutoCloseable {
         return patchStatus(name, "{\"dispatch\": {\"idleTimeoutSeconds\": " + idleSeconds + ", \"source\": \"" + source + "\"}}");
     }
 
-    /** A heartbeat as the heartbeat endpoint records it; {@code state} "" is healthy. */
+    /**
+     * A heartbeat as the heartbeat endpoint records it; {@code state} "" (healthy) clears the field, since a
+     * real API server refuses an empty string in a status merge patch.
+     */
     Workspace heartbeat(String name, String state) {
-        return patchStatus(name, "{\"lastHeartbeatTime\": \"" + Instant.now() + "\", \"runtime\": {\"state\": \"" + state + "\"}}");
+        String stateJson = state.isEmpty() ? "null" : "\"" + state + "\"";
+        return patchStatus(name, "{\"lastHeartbeatTime\": \"" + Instant.now() + "\", \"runtime\": {\"state\": " + stateJson + "}}");
     }
 
     private Workspace awaitSeen(Workspace written) {
