@@ -33,6 +33,11 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Send an SSE comment to the caller after this long without agent events. Env TETHER_SSE_KEEPALIVE. Default: ${DEFAULT-VALUE}.")
     Duration sseKeepalive;
 
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:TETHER_SHUTDOWN_GRACE:-30s}",
+            description = "On SIGTERM, how long in-flight dispatches may finish before they are cancelled; keep it below the pod's termination grace. Env TETHER_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
+    Duration shutdownGrace;
+
     /** The settings these flags describe; invalid ones stop start-up naming the flag. */
     ProxySettings settings() {
         return ProxySettings.builder()
@@ -41,6 +46,7 @@ public final class ProxyCommand implements Callable<Integer> {
                 .defaultNamespace(watch.defaultNamespace())
                 .defaultIdleTimeout(defaultIdleTimeout)
                 .sseKeepalive(sseKeepalive)
+                .drainTimeout(shutdownGrace)
                 .build();
     }
 

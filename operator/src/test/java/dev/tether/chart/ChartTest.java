@@ -250,7 +250,8 @@ class ChartTest {
         assertThat(chart.env("proxy")).containsExactlyEntriesOf(ordered(
                 "TETHER_PORT", "9090", "TETHER_NAMESPACES", "team-a,team-b", "TETHER_DEFAULT_NAMESPACE", "team-a",
                 "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
-                "JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", "TETHER_SSE_KEEPALIVE", "20s"));
+                "JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", "TETHER_SSE_KEEPALIVE", "20s",
+                "TETHER_SHUTDOWN_GRACE", "115s"));
         for (String role : List.of("operator", "proxy")) {
             assertThat(chart.container(role).getImage()).isEqualTo("registry.example/tether:9.9.9");
             assertThat(chart.container(role).getImagePullPolicy()).isEqualTo("Always");
@@ -280,7 +281,7 @@ class ChartTest {
         Map<String, String> env = chart.env(role);
         env.forEach((name, value) -> {
             if (name.endsWith("_TIMEOUT") || name.endsWith("_DURATION") || name.endsWith("_AFTER")
-                    || name.endsWith("_INTERVAL") || name.endsWith("_KEEPALIVE")) {
+                    || name.endsWith("_INTERVAL") || name.endsWith("_KEEPALIVE") || name.endsWith("_GRACE")) {
                 assertThat(DurationConverter.parse(value)).as(name).isPositive();
             }
         });
