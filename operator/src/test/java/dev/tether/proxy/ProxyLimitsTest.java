@@ -58,10 +58,18 @@ class ProxyLimitsTest {
     }
 
     @Test
-    void xTimeoutZeroLiftsTheAgentToAgentCeiling() {
+    void xTimeoutCannotLiftTheAgentToAgentCeiling() {
         rig.patchStatus("agent", "{\"dispatch\": {\"idleTimeoutSeconds\": 10, \"source\": \"Default\", \"maxDurationSeconds\": 1}}");
 
         ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Workspace-ID", "team-a/planner", "X-Timeout", "0");
+
+        assertThat(reply.code()).isEqualTo(504);
+        assertThat(reply.json().get("error").asText()).contains("maxDurationSeconds");
+    }
+
+    @Test
+    void xTimeoutZeroLiftsTheCeilingOfACanvasCall() {
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Timeout", "0");
 
         assertThat(reply.code()).isEqualTo(200);
         assertThat(reply.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(1400));

@@ -49,7 +49,9 @@ class ProxyRoutingRulesTest {
     void ceilingComesFromXTimeoutElseFromBeingAnAgentToAgentCall() {
         assertThat(Ceiling.resolve("7", null, 1800)).isEqualTo(new Ceiling(7, "X-Timeout"));
         assertThat(Ceiling.resolve(" 7 ", "team-a/caller", 1800).seconds()).isEqualTo(7);
-        assertThat(Ceiling.resolve("0", "team-a/caller", 1800).exists()).isFalse();
+        assertThat(Ceiling.resolve("0", "team-a/caller", 1800).seconds()).as("a caller cannot lift the admin's ceiling").isEqualTo(1800);
+        assertThat(Ceiling.resolve("3600", "team-a/caller", 1800).seconds()).as("nor extend it").isEqualTo(1800);
+        assertThat(Ceiling.resolve("0", null, 1800).exists()).as("a canvas call may ask for none").isFalse();
         assertThat(Ceiling.resolve(null, "team-a/caller", 1800).seconds()).isEqualTo(1800);
         assertThat(Ceiling.resolve(null, "  ", 1800).exists()).isFalse();
         assertThat(Ceiling.resolve(null, null, 1800).exists()).isFalse();
