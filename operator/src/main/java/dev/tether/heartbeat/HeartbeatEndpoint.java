@@ -46,6 +46,8 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
     public HeartbeatEndpoint(RegistryContext registry) {
         super(Set.of("POST"), true);
         this.registry = registry;
+        // Keeps the memo bounded by the live workspaces.
+        registry.caches().onWorkspaceDeleted(ref -> recent.remove(ref.toString()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The registry endpoints' view of the cluster: Workspaces and their token Secrets, from informers on
@@ -37,6 +38,11 @@ public final class RegistryCaches implements AutoCloseable {
             return false;
         }
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Calls {@code listener} with each Workspace deleted from now on. */
+    public void onWorkspaceDeleted(Consumer<WorkspaceRef> listener) {
+        workspaces.onDelete(ws -> listener.accept(new WorkspaceRef(ws.getMetadata().getNamespace(), ws.getMetadata().getName())));
     }
 
     public boolean synced() {

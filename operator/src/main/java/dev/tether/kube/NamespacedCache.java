@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -59,6 +60,25 @@ public final class NamespacedCache<T extends HasMetadata> implements AutoCloseab
         List<T> all = new ArrayList<>();
         informers.forEach(i -> all.addAll(i.getStore().list()));
         return all;
+    }
+
+    /** Calls {@code listener} with every item deleted from now on (the informers keep running). */
+    public void onDelete(Consumer<T> listener) {
+        ResourceEventHandler<T> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T item) {
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+            }
+
+            @Override
+            public void onDelete(T item, boolean finalStateUnknown) {
+                listener.accept(item);
+            }
+        };
+        informers.forEach(i -> i.addEventHandler(handler));
     }
 
     /** True once every informer has listed its namespace (for /readyz). */

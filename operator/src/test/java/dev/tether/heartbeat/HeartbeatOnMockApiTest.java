@@ -287,6 +287,13 @@ class HeartbeatOnMockApiTest {
         assertThat(text.status()).isEqualTo(415);
     }
 
+    @Test
+    void aDeletedWorkspacesTokenStopsWorking() {
+        beat("\"active_tasks\": 3");
+        registry.workspaces.resource("researcher").delete();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(beat("\"active_tasks\": 4").status()).isEqualTo(401));
+    }
+
     // --- the API server going away ---
 
     @Test
