@@ -1,12 +1,17 @@
 package dev.tether.cli;
 
 import dev.tether.config.DurationConverter;
+import dev.tether.config.InvalidSettingException;
 import dev.tether.kube.KubeClients;
 import dev.tether.proxy.DispatchProxy;
 import dev.tether.proxy.ProxySettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,6 +42,17 @@ public final class ProxyCommand implements Callable<Integer> {
             defaultValue = "${env:TETHER_SHUTDOWN_GRACE:-30s}",
             description = "On SIGTERM, how long in-flight dispatches may finish before they are cancelled; keep it below the pod's termination grace. Env TETHER_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
     Duration shutdownGrace;
+    @Option(names = "--canvas-token-file", paramLabel = "FILE",
+            description = "Require canvas calls (no X-Workspace-ID) to carry Authorization: Bearer <the token in FILE>. "
+                    + "The token may instead come from env " + CANVAS_TOKEN_ENV + " (the chart sets it from a Secret). "
+                    + "Neither: canvas calls are open. Agent-to-agent calls always need the calling workspace's token.")
+    Path canvasTokenFile;
+
+    /** The canvas token itself: an environment variable, never a flag (flags show in process listings). */
+    public static final String CANVAS_TOKEN_ENV = "TETHER_CANVAS_TOKEN";
+
+    /** Where environment variables come from; tests replace it. */
+    Function<String, String> environment = System::getenv;
 
     /** The settings these flags describe; invalid ones stop start-up naming the flag. */
     ProxySettings settings() {
@@ -47,7 +63,26 @@ public final class ProxyCommand implements Callable<Integer> {
                 .defaultIdleTimeout(defaultIdleTimeout)
                 .sseKeepalive(sseKeepalive)
                 .drainTimeout(shutdownGrace)
+                .canvasToken(canvasToken())
                 .build();
+    }
+
+    /** The canvas token from the file or the environment; null when neither is set. */
+    private String canvasToken() {
+        String fromEnv = environment.apply(CANVAS_TOKEN_ENV);
+        boolean envSet = fromEnv != null && !fromEnv.isEmpty();
+        if (canvasTokenFile == null) {
+            return envSet ? fromEnv : null;
+        }
+        if (envSet) {
+            throw new InvalidSettingException("--canvas-token-file", "give the canvas token once: either the file or "
+                    + CANVAS_TOKEN_ENV + ", not both");
+        }
+        try {
+            return Files.readString(canvasTokenFile);
+        } catch (IOException e) {
+            throw new InvalidSettingException("--canvas-token-file", "cannot read " + canvasTokenFile + ": " + e.getMessage());
+        }
     }
 
     /** Serves until SIGTERM, then stops accepting and drains in-flight dispatches before exiting. */

@@ -17,10 +17,12 @@ import dev.tether.kube.StatusPatches;
 import dev.tether.policy.DispatchPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -42,10 +44,17 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
 
     private final RegistryContext registry;
     private final Map<String, Written> recent = new ConcurrentHashMap<>();
+    /**
+     * Serialises decide, write and memo per workspace (striped, so memory stays bounded). Without it two
+     * beats of one workspace racing could leave the memo naming the write that landed first, and a
+     * later beat repeating that content would be skipped while status holds the other one.
+     */
+    private final ReentrantLock[] stripes = new ReentrantLock[64];
 
     public HeartbeatEndpoint(RegistryContext registry) {
         super(Set.of("POST"), true);
         this.registry = registry;
+        Arrays.setAll(stripes, i -> new ReentrantLock());
         // Keeps the memo bounded by the live workspaces.
         registry.caches().onWorkspaceDeleted(ref -> recent.remove(ref.toString()));
     }
@@ -79,8 +88,18 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
                 "max_duration_seconds", effective.maxDurationSeconds())));
     }
 
-    /** Decides and, when due, writes; the decision and the memo update are atomic per workspace. */
+    /** Decides and, when due, writes; the decision, the write and the memo update are atomic per workspace. */
     private WriteEconomy.Decision record(Workspace ws, Heartbeat beat) {
+        ReentrantLock lock = stripes[Math.floorMod(beat.workspace().hashCode(), stripes.length)];
+        lock.lock();
+        try {
+            return recordLocked(ws, beat);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private WriteEconomy.Decision recordLocked(Workspace ws, Heartbeat beat) {
         String key = beat.workspace().toString();
         WorkspaceStatus cached = ws.getStatus();
         Instant now = registry.clock().instant();

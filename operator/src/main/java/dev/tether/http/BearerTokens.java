@@ -6,16 +6,22 @@ import org.eclipse.jetty.server.Request;
 /** Reads {@code Authorization: Bearer <token>}. */
 public final class BearerTokens {
     private static final String PREFIX = "Bearer ";
-    private static final int MAX_TOKEN = 512;
+    /** Longer bearer tokens are refused as malformed. */
+    public static final int MAX_TOKEN = 512;
 
     private BearerTokens() {
     }
 
     /** The bearer token, or a 401 that does not echo what was sent. */
     public static String require(Request request) {
+        return require(request, "workspace token");
+    }
+
+    /** The bearer token, or a 401 naming {@code what} was expected and not echoing what was sent. */
+    public static String require(Request request, String what) {
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            throw unauthorized("missing Authorization: Bearer <workspace token>");
+            throw unauthorized("missing Authorization: Bearer <" + what + ">");
         }
         String token = header.substring(PREFIX.length()).trim();
         if (token.isEmpty() || token.length() > MAX_TOKEN) {

@@ -38,9 +38,12 @@ final class A2aForwarder {
     private final SseRelay streams;
     private final ProxyMetrics metrics;
     private final ProxySettings settings;
+    private final CallerAuthorization callers;
 
-    A2aForwarder(WorkspaceDirectory directory, DispatchWatchdog watchdog, AgentClient agents, ProxyMetrics metrics, ProxySettings settings) {
+    A2aForwarder(WorkspaceDirectory directory, CallerAuthorization callers, DispatchWatchdog watchdog, AgentClient agents,
+            ProxyMetrics metrics, ProxySettings settings) {
         this.directory = directory;
+        this.callers = callers;
         this.watchdog = watchdog;
         this.agents = agents;
         this.streams = new SseRelay(watchdog, settings.maxResponseBytes());
@@ -55,6 +58,7 @@ final class A2aForwarder {
         HttpUrl url;
         A2aRequestNormaliser.Normalised body;
         try {
+            callers.authorize(request, key);
             workspace = lookup(directory, key);
             DispatchPolicy policy = DispatchPolicy.of(workspace, settings);
             Ceiling ceiling = Ceiling.resolve(request.getHeaders().get(Ceiling.TIMEOUT_HEADER),

@@ -35,15 +35,18 @@ final class AgentCardEndpoint {
     private final WorkspaceDirectory directory;
     private final AgentClient agents;
     private final ProxySettings settings;
+    private final CallerAuthorization callers;
 
-    AgentCardEndpoint(WorkspaceDirectory directory, AgentClient agents, ProxySettings settings) {
+    AgentCardEndpoint(WorkspaceDirectory directory, CallerAuthorization callers, AgentClient agents, ProxySettings settings) {
         this.directory = directory;
+        this.callers = callers;
         this.agents = agents;
         this.settings = settings;
     }
 
     void serve(WorkspaceRoute route, Request request, Response response, Callback callback) throws IOException {
         WorkspaceKey key = route.workspace();
+        callers.authorize(request, key);
         HttpUrl agent = A2aForwarder.requireUpstream(DispatchPolicy.of(A2aForwarder.lookup(directory, key), settings));
         List<HttpUrl> locations = locations(agent, route.cardFile());
         for (int i = 0; i < locations.size(); i++) {

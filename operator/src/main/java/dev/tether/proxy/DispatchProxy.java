@@ -42,8 +42,9 @@ public final class DispatchProxy implements AutoCloseable {
         agents = new AgentClient();
         ProxyMetrics metrics = new ProxyMetrics(registry, watchdog::inFlight);
         HealthEndpoints health = new HealthEndpoints().readyWhen("workspaces", directory::isSynced);
-        A2aForwarder forwarder = new A2aForwarder(directory, watchdog, agents, metrics, settings);
-        AgentCardEndpoint cards = new AgentCardEndpoint(directory, agents, settings);
+        CallerAuthorization callers = new CallerAuthorization(directory, settings);
+        A2aForwarder forwarder = new A2aForwarder(directory, callers, watchdog, agents, metrics, settings);
+        AgentCardEndpoint cards = new AgentCardEndpoint(directory, callers, agents, settings);
         try {
             http = HttpServer.builder(settings.host(), settings.port())
                     .route("/workspaces/*", new WorkspaceEndpoint(settings.defaultNamespace(), forwarder, cards))
@@ -60,9 +61,10 @@ public final class DispatchProxy implements AutoCloseable {
             throw e;
         }
         port = http.port();
-        LOG.info("dispatch proxy listening on {}:{}, serving Workspaces in {} (bare names in {}), default idle timeout {}, SSE keepalive {}",
-                settings.host(), http.port(), directory.describeScope(), settings.defaultNamespace(),
-                DurationConverter.format(settings.defaultIdleTimeout()), DurationConverter.format(settings.sseKeepalive()));
+        LOG.info("dispatch proxy listening on {}:{}, serving Workspaces in {} (bare names in {}), default idle timeout {}, SSE keepalive {}, "
+                + "canvas calls {}", settings.host(), http.port(), directory.describeScope(), settings.defaultNamespace(),
+                DurationConverter.format(settings.defaultIdleTimeout()), DurationConverter.format(settings.sseKeepalive()),
+                settings.canvasTokenSha256() == null ? "open" : "require the canvas token");
     }
 
     /** Starts a proxy with its own metrics registry. It serves at once; {@code /readyz} turns ready when the informers have synced. */

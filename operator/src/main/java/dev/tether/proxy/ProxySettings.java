@@ -2,7 +2,9 @@ package dev.tether.proxy;
 
 import dev.tether.config.DurationConverter;
 import dev.tether.config.InvalidSettingException;
+import dev.tether.http.BearerTokens;
 import dev.tether.policy.PolicySettings;
+import dev.tether.reconciler.TokenSecrets;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,10 +21,12 @@ import java.util.List;
  * @param drainTimeout      how long a stop waits for in-flight dispatches
  * @param maxRequestBytes   request body cap (413 above it)
  * @param maxResponseBytes  buffered agent response cap (502 above it); also the largest single SSE event
+ * @param canvasTokenSha256 SHA-256 (hex) of the token canvas calls (no {@code X-Workspace-ID}) must present;
+ *                          null leaves canvas calls open. Only the hash is kept, so the settings can be logged.
  */
 public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
         Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
-        int maxRequestBytes, int maxResponseBytes) {
+        int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256) {
 
     public static final int MIB = 1 << 20;
 
@@ -62,6 +66,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         private Duration defaultMaxDuration = PolicySettings.DEFAULTS.defaultMaxDuration();
         private Duration sseKeepalive = Duration.ofSeconds(15);
         private Duration drainTimeout = Duration.ofSeconds(30);
+        private String canvasTokenSha256;
 
         private Builder() {
         }
@@ -106,9 +111,27 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             return this;
         }
 
+        /**
+         * Requires canvas calls to carry {@code Authorization: Bearer <token>}; null leaves them open.
+         * A token no caller could send (blank, or longer than a bearer token may be) stops start-up.
+         */
+        public Builder canvasToken(String token) {
+            if (token == null) {
+                canvasTokenSha256 = null;
+                return this;
+            }
+            String t = token.strip();
+            if (t.isEmpty() || t.length() > BearerTokens.MAX_TOKEN || t.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new InvalidSettingException("--canvas-token-file", "the canvas token must be 1 to " + BearerTokens.MAX_TOKEN
+                        + " printable ASCII characters without spaces (TETHER_CANVAS_TOKEN or the file's content)");
+            }
+            canvasTokenSha256 = TokenSecrets.sha256(t);
+            return this;
+        }
+
         public ProxySettings build() {
             return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
-                    sseKeepalive, drainTimeout, MIB, 10 * MIB);
+                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256);
         }
     }
 }

@@ -13,10 +13,12 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.marcnuri.helm.LintResult;
 import dev.tether.Tether;
 import dev.tether.chart.HelmChart.Rendered;
+import dev.tether.cli.ProxyCommand;
 import dev.tether.config.DurationConverter;
 import dev.tether.policy.PolicySettings;
 import dev.tether.testing.RepoFiles;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -292,6 +294,25 @@ class ChartTest {
                     DurationConverter.parse(env.get("TETHER_DEFAULT_MAX_DURATION"))))
                     .as("the chart's defaults are the CLI's defaults").isEqualTo(PolicySettings.DEFAULTS);
         }
+    }
+
+    /** The canvas token reaches the proxy from a Secret through the kubelet; the proxy's RBAC still grants no Secret access. */
+    @Test
+    void canvasAuthPassesTheCanvasTokenFromASecretAndIsOffByDefault() {
+        assertThat(HelmChart.template().env("proxy")).as("canvas calls are open by default").doesNotContainKey(ProxyCommand.CANVAS_TOKEN_ENV);
+
+        Rendered chart = HelmChart.template(HelmChart.valuesFile(tmp, """
+                proxy:
+                  canvasAuth: {secretName: canvas-auth, key: bearer}
+                """));
+
+        EnvVar canvas = chart.container("proxy").getEnv().stream().filter(e -> e.getName().equals(ProxyCommand.CANVAS_TOKEN_ENV))
+                .findFirst().orElseThrow();
+        assertThat(canvas.getValue()).as("never inline").isNull();
+        assertThat(canvas.getValueFrom().getSecretKeyRef().getName()).isEqualTo("canvas-auth");
+        assertThat(canvas.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("bearer");
+        assertThat(chart.env("operator")).doesNotContainKey(ProxyCommand.CANVAS_TOKEN_ENV);
+        assertThat(permissions(chart.one(ClusterRole.class, PROXY).getRules())).isEqualTo(PROXY_PERMISSIONS);
     }
 
     @Test

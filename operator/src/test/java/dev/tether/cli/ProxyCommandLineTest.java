@@ -70,4 +70,30 @@ class ProxyCommandLineTest {
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("--sse-keepalive");
         assertThat(ProxySettings.builder().namespaces(List.of("a")).build().namespaces()).containsExactly("a");
     }
+
+    @Test
+    void canvasTokenComesFromTheEnvironmentOrAFileAndOnlyItsHashIsKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        assertThat(parse().settings().canvasTokenSha256()).as("open by default").isNull();
+
+        ProxyCommand fromEnv = parse();
+        fromEnv.environment = name -> name.equals("TETHER_CANVAS_TOKEN") ? "canvas-secret" : null;
+        assertThat(fromEnv.settings().canvasTokenSha256()).isEqualTo(dev.tether.reconciler.TokenSecrets.sha256("canvas-secret"));
+        assertThat(fromEnv.settings().toString()).doesNotContain("canvas-secret");
+
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("canvas"), "canvas-secret\n");
+        assertThat(parse("--canvas-token-file", file.toString()).settings().canvasTokenSha256())
+                .as("the file's trailing newline is not part of the token")
+                .isEqualTo(dev.tether.reconciler.TokenSecrets.sha256("canvas-secret"));
+
+        ProxyCommand both = parse("--canvas-token-file", file.toString());
+        both.environment = fromEnv.environment;
+        org.assertj.core.api.Assertions.assertThatThrownBy(both::settings).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("--canvas-token-file").hasMessageContaining("not both");
+        java.nio.file.Path blank = java.nio.file.Files.writeString(tmp.resolve("blank"), " \n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("--canvas-token-file", blank.toString()).settings())
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("--canvas-token-file");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("--canvas-token-file", tmp.resolve("missing").toString()).settings())
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("cannot read");
+    }
 }

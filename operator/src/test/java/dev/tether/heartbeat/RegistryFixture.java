@@ -17,32 +17,37 @@ import java.time.Duration;
 import java.util.List;
 
 /** The operator role on a given API, and a runtime's view of it: tokens, heartbeats, status. */
-final class RegistryFixture implements AutoCloseable {
+public final class RegistryFixture implements AutoCloseable {
     static final Duration STATUS_INTERVAL = Duration.ofSeconds(60);
-    final Workspaces workspaces;
-    final OperatorRole operator;
-    final RuntimeClient runtime;
+    public final Workspaces workspaces;
+    public final OperatorRole operator;
+    public final RuntimeClient runtime;
     private final KubernetesClient client;
     private final String namespace;
 
     RegistryFixture(KubernetesClient client, String namespace, Clock clock) {
+        this(client, namespace, clock, PolicySettings.DEFAULTS);
+    }
+
+    /** @param policy the platform's dispatch bounds, e.g. a 1 s minimum so tests can declare short windows */
+    public RegistryFixture(KubernetesClient client, String namespace, Clock clock, PolicySettings policy) {
         this.client = client;
         this.namespace = namespace;
         this.workspaces = new Workspaces(client, namespace);
         this.operator = OperatorRole.start(client, new OperatorSettings(0, List.of(namespace), namespace,
-                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(180)), STATUS_INTERVAL, false), clock);
+                new ReconcilerSettings(policy, Duration.ofSeconds(180)), STATUS_INTERVAL, false), clock);
         this.runtime = new RuntimeClient(operator.baseUrl());
         await().atMost(Duration.ofSeconds(20)).until(() -> runtime.send(new okhttp3.Request.Builder()
                 .url(operator.baseUrl() + "/readyz"), null).status() == 200);
     }
 
     /** Creates a Workspace and returns its token once the reconciler has issued it and the registry has seen it. */
-    String workspaceWithToken(String name) {
+    public String workspaceWithToken(String name) {
         workspaces.create(name);
         return tokenOf(name);
     }
 
-    String tokenOf(String name) {
+    public String tokenOf(String name) {
         await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(20))
                 .until(() -> secret(name) != null);
         String token = TokenSecrets.token(secret(name));
@@ -52,16 +57,16 @@ final class RegistryFixture implements AutoCloseable {
         return token;
     }
 
-    private Secret secret(String name) {
+    public Secret secret(String name) {
         return client.secrets().inNamespace(namespace).withName(TokenSecrets.name(name)).get();
     }
 
-    Workspace get(String name) {
+    public Workspace get(String name) {
         return workspaces.get(name);
     }
 
     /** A heartbeat body for {@code namespace/name} with extra JSON members appended. */
-    String beat(String name, String extra) {
+    public String beat(String name, String extra) {
         return "{\"workspace_id\": \"" + namespace + "/" + name + "\"" + (extra.isEmpty() ? "" : ", " + extra) + "}";
     }
 

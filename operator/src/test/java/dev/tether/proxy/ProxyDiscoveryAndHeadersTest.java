@@ -96,6 +96,8 @@ class ProxyDiscoveryAndHeadersTest {
 
     @Test
     void hopByHopHeadersAndTheCallersCredentialsStayAtTheProxy() {
+        rig.workspace("planner", null);
+        rig.token("planner", "caller-secret-token"); // a sibling whose token the proxy verifies, then keeps to itself
         rig.agent.on("/a2a", x -> x.header("X-Agent-Trace", "a-1").header("Keep-Alive", "timeout=9")
                 .header("Proxy-Authenticate", "Basic realm=agent").header("Connection", "X-Agent-Hop").header("X-Agent-Hop", "1")
                 .echo());

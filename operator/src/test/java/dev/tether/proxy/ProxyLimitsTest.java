@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Ceilings, caps and the answer a caller gets for each thing that can be wrong. */
 class ProxyLimitsTest {
     static final String PATH = "/workspaces/team-a/agent/a2a";
+    static final String PLANNER_TOKEN = "planner-token";
 
     @RegisterExtension
     final MockKubeApi kube = new MockKubeApi();
@@ -26,6 +27,8 @@ class ProxyLimitsTest {
     void start() {
         rig = new ProxyRig(kube.client(), ProxySettings.builder().defaultIdleTimeout(Duration.ofSeconds(10)));
         rig.workspace("agent", "/a2a");
+        rig.workspace("planner", null);
+        rig.token("planner", PLANNER_TOKEN);
         rig.agent.on("/a2a", rig.agent.answerAfter(Duration.ofMillis(1500)));
     }
 
@@ -48,7 +51,7 @@ class ProxyLimitsTest {
     void agentToAgentCallsHitTheWorkspaceCeilingAndCanvasCallsDoNot() {
         rig.patchStatus("agent", "{\"dispatch\": {\"idleTimeoutSeconds\": 10, \"source\": \"Default\", \"maxDurationSeconds\": 1}}");
 
-        ProxyRig.Reply fromAgent = rig.post(PATH, MESSAGE, "X-Workspace-ID", "team-a/planner");
+        ProxyRig.Reply fromAgent = rig.post(PATH, MESSAGE, ProxyRig.from("team-a/planner", PLANNER_TOKEN));
         assertThat(fromAgent.code()).isEqualTo(504);
         assertThat(fromAgent.json().get("error").asText()).contains("maxDurationSeconds");
         assertThat(fromAgent.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1450));
@@ -61,7 +64,7 @@ class ProxyLimitsTest {
     void xTimeoutCannotLiftTheAgentToAgentCeiling() {
         rig.patchStatus("agent", "{\"dispatch\": {\"idleTimeoutSeconds\": 10, \"source\": \"Default\", \"maxDurationSeconds\": 1}}");
 
-        ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Workspace-ID", "team-a/planner", "X-Timeout", "0");
+        ProxyRig.Reply reply = rig.post(PATH, MESSAGE, ProxyRig.from("team-a/planner", PLANNER_TOKEN, "X-Timeout", "0"));
 
         assertThat(reply.code()).isEqualTo(504);
         assertThat(reply.json().get("error").asText()).contains("maxDurationSeconds");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.http.JsonResponses;
+import dev.tether.reconciler.TokenSecrets;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -108,16 +109,51 @@ final class ProxyRig implements AutoCloseable {
     }
 
     Workspace workspaceIn(String namespace, String name, String url) {
+        return workspaceIn(namespace, name, url, null);
+    }
+
+    /** A Workspace under {@code parent} (null: a root) in the rig's namespace, pointing at the agent's {@code agentPath}. */
+    Workspace child(String name, String agentPath, String parent) {
+        return workspaceIn(NS, name, agent.url(agentPath), parent);
+    }
+
+    Workspace workspaceIn(String namespace, String name, String url, String parent) {
         Workspace ws = new Workspace();
         ws.getMetadata().setName(name);
         ws.getMetadata().setNamespace(namespace);
         ws.setSpec(new WorkspaceSpec());
         ws.getSpec().setUrl(url);
+        ws.getSpec().setParentRef(parent);
         return awaitSeen(kube.resource(ws).create());
+    }
+
+    /** Publishes SHA-256({@code token}) in the workspace's status, as the reconciler does, and returns the token. */
+    String token(String name, String token) {
+        return tokenIn(NS, name, token);
+    }
+
+    String tokenIn(String namespace, String name, String token) {
+        patchStatusIn(namespace, name, "{\"tokenSha256\": \"" + TokenSecrets.sha256(token) + "\"}");
+        return token;
+    }
+
+    /** The headers of an agent-to-agent call from {@code caller} ({@code namespace/name} or a bare name) with {@code token}. */
+    static String[] from(String caller, String token, String... more) {
+        String[] headers = new String[4 + more.length];
+        headers[0] = "X-Workspace-ID";
+        headers[1] = caller;
+        headers[2] = "Authorization";
+        headers[3] = "Bearer " + token;
+        System.arraycopy(more, 0, headers, 4, more.length);
+        return headers;
     }
 
     /** A JSON merge patch of the status subresource, body {@code {"status": ...}}, as the reconciler and heartbeat send. */
     Workspace patchStatus(String name, String statusJson) {
+        return patchStatusIn(NS, name, statusJson);
+    }
+
+    Workspace patchStatusIn(String namespace, String name, String statusJson) {
         Workspace patched = kube.resources(Workspace.class).inNamespace(namespace).withName(name).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": " + statusJson + "}");
         return awaitSeen(patched);
@@ -155,8 +191,13 @@ final class ProxyRig implements AutoCloseable {
     }
 
     Reply call(Request request) {
+        return call(http, request);
+    }
+
+    /** Sends {@code request} with {@code client} and reads the whole answer, timing it. */
+    static Reply call(OkHttpClient client, Request request) {
         long start = System.nanoTime();
-        try (Response r = http.newCall(request).execute()) {
+        try (Response r = client.newCall(request).execute()) {
             String body = r.body().string();
             return new Reply(r.code(), r.headers(), body, Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException e) {

@@ -1,0 +1,23 @@
+package dev.tether.heartbeat;
+
+import dev.tether.testing.RealApiTest;
+import dev.tether.testing.RealKubeApi;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Parallel heartbeats, reconciles and spec edits on a real kube-apiserver. */
+@RealApiTest
+class HeartbeatConcurrencyOnRealApiTest extends HeartbeatConcurrencyContract {
+    @RegisterExtension
+    static final RealKubeApi kube = new RealKubeApi();
+
+    @Override
+    KubernetesClient client() {
+        return kube.client();
+    }
+
+    @Override
+    String namespace() {
+        return kube.namespace();
+    }
+}
