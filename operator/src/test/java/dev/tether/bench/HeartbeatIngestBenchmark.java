@@ -23,6 +23,8 @@ class HeartbeatIngestBenchmark {
         int n = Bench.pick("workspaces", 100, 10_000);
         int rate = Bench.pick("rate", 500, 5_000);
         int seconds = Bench.pick("seconds", 4, 20);
+        // Every churned beat is a status write, and the mock API takes a few hundred writes/s: churn runs slower.
+        int churnRate = Bench.pick("churnRate", 200, 400);
         Duration interval = Duration.ofSeconds(Bench.pick("interval", 10, 10));
         try (BenchApi api = new BenchApi(); OperatorBench op = new OperatorBench(api, interval)) {
             List<String> names = IntStream.range(0, n).mapToObj(i -> "hb-" + i).toList();
@@ -52,11 +54,12 @@ class HeartbeatIngestBenchmark {
                     rate, steady.summary(200), steadyWrites / (double) count, steadyWrites / (double) n / intervals, interval.toSeconds());
 
             writes = api.statusWrites();
-            FixedRate.Run churn = FixedRate.run(rate, count, Duration.ofSeconds(seconds * 5L + 60),
+            int churnCount = churnRate * seconds;
+            FixedRate.Run churn = FixedRate.run(churnRate, churnCount, Duration.ofSeconds(seconds * 5L + 60),
                     i -> op.heartbeat(tokens.get(names.get(i % n)), OperatorBench.beat(names.get(i % n), "task-" + i, 600)));
             settle(api);
-            Bench.print(NAME, "phase=churn targetPerS=%d %s statusWritesPerBeat=%.3f", rate, churn.summary(200),
-                    (api.statusWrites() - writes) / (double) count);
+            Bench.print(NAME, "phase=churn targetPerS=%d %s statusWritesPerBeat=%.3f", churnRate, churn.summary(200),
+                    (api.statusWrites() - writes) / (double) churnCount);
             Bench.print(NAME, "heapAfterGcMiB=%d rssMiB=%d apiRequestsServed=%d (the mock API keeps every one in memory)",
                     Bench.heapAfterGcMiB(), Bench.rssMiB(), api.requests());
         }
