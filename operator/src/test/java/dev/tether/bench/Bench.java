@@ -1,0 +1,95 @@
+package dev.tether.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What every benchmark shares: the scale it runs at ({@code -Dbench.scale=smoke|full}), percentiles,
+ * the process's heap and RSS, and one way of printing figures: lines starting {@code BENCH <name>}
+ * that docs/benchmarks.md quotes.
+ */
+final class Bench {
+    enum Scale { SMOKE, FULL }
+
+    private Bench() {
+    }
+
+    static Scale scale() {
+        return Scale.valueOf(System.getProperty("bench.scale", "smoke").toUpperCase(Locale.ROOT));
+    }
+
+    static boolean full() {
+        return scale() == Scale.FULL;
+    }
+
+    /** {@code smoke} at smoke scale, {@code full} otherwise; either can be overridden with {@code -Dbench.<key>=...}. */
+    static int pick(String key, int smoke, int full) {
+        return Integer.getInteger("bench." + key, full() ? full : smoke);
+    }
+
+    /** Nearest-rank percentile of unsorted values, {@code p} in [0, 100]. */
+    static double percentile(Collection<? extends Number> values, double p) {
+        List<Double> sorted = new ArrayList<>(values.stream().map(Number::doubleValue).sorted().toList());
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    static double median(Collection<? extends Number> values) {
+        return percentile(values, 50);
+    }
+
+    /** Heap used after a full GC, MiB. */
+    static long heapAfterGcMiB() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        return memory.getHeapMemoryUsage().getUsed() >> 20;
+    }
+
+    /** Resident set size of this JVM, MiB (Linux {@code /proc/self/status}); -1 elsewhere. */
+    static long rssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) >> 10;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static long openFiles() {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The machine line every benchmark prints first. */
+    static void machine(String name) {
+        Runtime rt = Runtime.getRuntime();
+        print(name, "scale=%s cpus=%d maxHeapMiB=%d jdk=%s", scale().name().toLowerCase(Locale.ROOT), rt.availableProcessors(),
+                rt.maxMemory() >> 20, Runtime.version());
+    }
+
+    static void print(String name, String format, Object... args) {
+        System.out.println("BENCH " + name + " " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    static String ms(double nanos) {
+        return String.format(Locale.ROOT, "%.2f", nanos / 1e6);
+    }
+}

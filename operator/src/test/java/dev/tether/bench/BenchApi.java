@@ -1,0 +1,80 @@
+package dev.tether.bench;
+
+import dev.tether.api.Workspace;
+import dev.tether.embedded.EmbeddedKubeApi;
+import dev.tether.embedded.MergePatchConformingDispatcher;
+import dev.tether.testing.Workspaces;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The embedded mock Kubernetes API the benchmarks run on, counting (not recording) the writes to
+ * Workspace status, plus the few Workspace operations they need. The mock server itself still keeps
+ * every request it served in memory: a cost of the harness, not of Tether.
+ */
+final class BenchApi implements AutoCloseable {
+    static final String NS = "bench";
+    private final AtomicLong statusWrites = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    final EmbeddedKubeApi api = new EmbeddedKubeApi(new CountingDispatcher());
+    final KubernetesClient client = api.client();
+    final Workspaces workspaces = new Workspaces(client, NS);
+
+    long statusWrites() {
+        return statusWrites.get();
+    }
+
+    long requests() {
+        return requests.get();
+    }
+
+    Workspace create(String name, String url) {
+        return workspaces.create(name, spec -> spec.setUrl(url));
+    }
+
+    /** The reconciler's resolved policy, written straight into status (the proxy benchmarks run without a reconciler). */
+    void dispatchPolicy(String name, int idleSeconds) {
+        workspaces.patchStatus(name, "{\"dispatch\": {\"idleTimeoutSeconds\": " + idleSeconds + ", \"source\": \"Runtime\"}}");
+    }
+
+    /** Polls every millisecond until {@code condition} holds; false after {@code timeout}. */
+    static boolean await(Duration timeout, BooleanSupplier condition) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
+    static void require(Duration timeout, String what, BooleanSupplier condition) {
+        if (!await(timeout, condition)) {
+            throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+
+    private final class CountingDispatcher extends MergePatchConformingDispatcher {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            requests.incrementAndGet();
+            String path = request.getPath();
+            if (!"GET".equals(request.getMethod()) && path.contains("/workspaces/") && path.contains("/status")) {
+                statusWrites.incrementAndGet();
+            }
+            return super.dispatch(request);
+        }
+    }
+
+}

@@ -1,0 +1,87 @@
+package dev.tether.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * An open-loop load generator: request {@code i} is due at {@code start + i / rate} and runs on its own
+ * virtual thread whether or not earlier ones have answered, so a slow server cannot slow the arrivals
+ * down (no coordinated omission). Latency is counted from the due time. Bounded: {@code count}
+ * requests, and the run is abandoned after {@code timeout} (what is unanswered then counts as an error).
+ */
+final class FixedRate {
+    /** The status of a call still unanswered when the run's timeout passed. */
+    static final int UNANSWERED = -2;
+
+    /** One call's outcome: its status (-1 on an exception, {@link #UNANSWERED}) and its latency from its due time, in nanos. */
+    record Outcome(int status, long latencyNanos) {
+    }
+
+    /** What a run achieved. */
+    record Run(List<Outcome> outcomes, Duration wall) {
+        long errors(int expectedStatus) {
+            return outcomes.stream().filter(o -> o.status() != expectedStatus).count();
+        }
+
+        List<Long> latencies() {
+            return outcomes.stream().map(Outcome::latencyNanos).toList();
+        }
+
+        String summary(int expectedStatus) {
+            List<Long> l = latencies();
+            long unanswered = outcomes.stream().filter(o -> o.status() == UNANSWERED).count();
+            return String.format(java.util.Locale.ROOT, "requests=%d answeredPerS=%.0f p50Ms=%s p99Ms=%s maxMs=%s errors=%d unanswered=%d",
+                    outcomes.size(), (outcomes.size() - unanswered) / (wall.toNanos() / 1e9), Bench.ms(Bench.median(l)),
+                    Bench.ms(Bench.percentile(l, 99)), Bench.ms(Bench.percentile(l, 100)), errors(expectedStatus), unanswered);
+        }
+    }
+
+    private FixedRate() {
+    }
+
+    /** Runs {@code call(i)} (returning a status) for i in [0, count) at {@code ratePerSecond}. */
+    static Run run(double ratePerSecond, int count, Duration timeout, IntUnaryOperator call) throws Exception {
+        long gap = (long) (1e9 / ratePerSecond);
+        long start = System.nanoTime();
+        List<Future<Outcome>> futures = new ArrayList<>(count);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < count; i++) {
+                long due = start + i * gap;
+                LockSupport.parkNanos(due - System.nanoTime());
+                int index = i;
+                futures.add(threads.submit(() -> {
+                    int status;
+                    try {
+                        status = call.applyAsInt(index);
+                    } catch (RuntimeException e) {
+                        status = -1;
+                    }
+                    return new Outcome(status, System.nanoTime() - due);
+                }));
+            }
+            List<Outcome> outcomes = new ArrayList<>(count);
+            long end = start + timeout.toNanos();
+            for (int i = 0; i < futures.size(); i++) {
+                Future<Outcome> f = futures.get(i);
+                try {
+                    outcomes.add(f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException e) {
+                    // Unanswered when the run was abandoned: counted as errors with the latency they had reached.
+                    f.cancel(true);
+                    outcomes.add(new Outcome(UNANSWERED, System.nanoTime() - (start + i * gap)));
+                }
+            }
+            Duration wall = Duration.ofNanos(System.nanoTime() - start);
+            threads.shutdownNow();
+            return new Run(outcomes, wall);
+        }
+    }
+}
