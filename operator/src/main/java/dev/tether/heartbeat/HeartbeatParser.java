@@ -105,7 +105,23 @@ public final class HeartbeatParser {
         if (value.length() > maxLength) {
             throw new HttpError(400, "field '" + field + "' is longer than " + maxLength + " characters");
         }
+        if (hasLoneSurrogate(value)) {
+            throw new HttpError(400, "field '" + field + "' contains an unpaired surrogate escape (\\uD800-\\uDFFF); send valid Unicode");
+        }
         return value.isEmpty() ? null : value;
+    }
+
+    /** A {@code \\uD800} escape without its pair parses, but is no Unicode text and cannot be stored as UTF-8. */
+    static boolean hasLoneSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Double number(JsonNode root, String field) {
