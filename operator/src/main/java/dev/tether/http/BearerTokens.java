@@ -13,6 +13,9 @@ public final class BearerTokens {
 
     /** The bearer token, or a 401 that does not echo what was sent. */
     public static String require(Request request) {
+        if (request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION).size() > 1) {
+            throw unauthorized("more than one Authorization header");
+        }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             throw unauthorized("missing Authorization: Bearer <workspace token>");
