@@ -95,6 +95,9 @@ final class A2aRequestNormaliser {
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw invalid("request body is not valid JSON: " + e.getMessage());
+        } catch (NumberFormatException e) {
+            // Exact decimals: an exponent beyond what BigDecimal holds (1E11111111111111111111) is no usable number.
+            throw invalid("request body has a number that cannot be represented exactly: " + e.getMessage());
         }
     }
 
