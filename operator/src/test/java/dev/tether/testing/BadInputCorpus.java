@@ -464,7 +464,9 @@ public final class BadInputCorpus {
                 .dispatch("NaN id", 400, "{\"jsonrpc\":\"2.0\",\"id\":NaN,\"method\":\"m\"}")
                 .dispatch("2000 nested arrays", 400, "{\"method\":\"m\",\"params\":" + "[".repeat(2000) + "]".repeat(2000) + "}")
                 .dispatch("a 2000-digit id", 400, "{\"jsonrpc\":\"2.0\",\"id\":" + "9".repeat(2000) + ",\"method\":\"m\"}")
-                .dispatch("single quotes", 400, "{'jsonrpc':'2.0','method':'m'}");
+                .dispatch("single quotes", 400, "{'jsonrpc':'2.0','method':'m'}")
+                .dispatch("exponent beyond BigDecimal (fuzz finding)", 400, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\",\"params\":[11E" + "1".repeat(50) + "]}")
+                .dispatch("1e400 and -0 are numbers, 1e-99999999999 is not", 400, "{\"jsonrpc\":\"2.0\",\"id\":1e400,\"method\":\"m\",\"params\":[-0,1e-99999999999]}");
         encodings(t, Table::dispatchBytes, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"text\":\"", "\"}}");
         t.category("sizes")
                 .add("proxy cap + 1 byte", 413, x -> RawHttp.postJson(x.a2a(), null, padded("{\"jsonrpc\":\"2.0\",\"method\":\"m\"", PROXY_CAP + 1)))
