@@ -64,7 +64,7 @@ public final class HeartbeatParser {
         return root;
     }
 
-    /** Where the first text with an unpaired surrogate is (a JSON pointer), or null. Depth is bounded by the parser. */
+    /** Where the first text with an unpaired surrogate is, for the error message, or null. Depth is bounded by the parser. */
     private static String loneSurrogateIn(JsonNode node) {
         if (node.isTextual()) {
             return hasLoneSurrogate(node.textValue()) ? "a string value" : null;

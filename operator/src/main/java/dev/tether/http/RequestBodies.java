@@ -44,14 +44,16 @@ public final class RequestBodies {
 
     /**
      * The body as text, or a 400 when it is not UTF-8 (RFC 8259 section 8.1): no UTF-16 or UTF-32 guessed from
-     * byte patterns, no overlong forms, no encoded surrogates. A UTF-8 byte order mark is allowed and kept.
+     * byte patterns, no overlong forms, no encoded surrogates. A leading UTF-8 byte order mark is skipped, as
+     * the byte parser did before (RFC 8259 allows either).
      */
     public static String utf8(byte[] body) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body)).toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (CharacterCodingException e) {
             throw new HttpError(400, "request body is not UTF-8 (JSON must be UTF-8, RFC 8259): " + e.getMessage());
         }
