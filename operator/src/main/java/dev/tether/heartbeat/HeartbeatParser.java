@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tether.http.HttpError;
+import dev.tether.http.RequestBodies;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
@@ -40,11 +41,14 @@ public final class HeartbeatParser {
     private HeartbeatParser() {
     }
 
-    /** Parses a request body into a JSON object, or a 400 that says what is wrong with it. */
+    /**
+     * Parses a request body into a JSON object, or a 400 that says what is wrong with it: not UTF-8,
+     * not JSON, not an object, or text anywhere (keys included) that is not valid Unicode.
+     */
     public static JsonNode readObject(byte[] body) {
         JsonNode root;
         try {
-            root = STRICT_JSON.readTree(body);
+            root = STRICT_JSON.readTree(RequestBodies.utf8(body));
         } catch (JsonProcessingException e) {
             throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -53,7 +57,37 @@ public final class HeartbeatParser {
         if (root == null || !root.isObject()) {
             throw new HttpError(400, "body must be a JSON object");
         }
+        String bad = loneSurrogateIn(root);
+        if (bad != null) {
+            throw new HttpError(400, "body has an unpaired surrogate escape (\\uD800-\\uDFFF) in " + bad + "; send valid Unicode");
+        }
         return root;
+    }
+
+    /** Where the first text with an unpaired surrogate is, for the error message, or null. Depth is bounded by the parser. */
+    private static String loneSurrogateIn(JsonNode node) {
+        if (node.isTextual()) {
+            return hasLoneSurrogate(node.textValue()) ? "a string value" : null;
+        }
+        for (var it = node.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (hasLoneSurrogate(e.getKey())) {
+                return "a member name";
+            }
+            String inside = loneSurrogateIn(e.getValue());
+            if (inside != null) {
+                return inside.startsWith("'") ? inside : "'" + Heartbeat.shorten(e.getKey()) + "'";
+            }
+        }
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                String inside = loneSurrogateIn(element);
+                if (inside != null) {
+                    return inside;
+                }
+            }
+        }
+        return null;
     }
 
     public static Heartbeat parse(byte[] body, String defaultNamespace) {
@@ -106,6 +140,19 @@ public final class HeartbeatParser {
             throw new HttpError(400, "field '" + field + "' is longer than " + maxLength + " characters");
         }
         return value.isEmpty() ? null : value;
+    }
+
+    /** A {@code \\uD800} escape without its pair parses, but is no Unicode text and cannot be stored as UTF-8. */
+    static boolean hasLoneSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Double number(JsonNode root, String field) {

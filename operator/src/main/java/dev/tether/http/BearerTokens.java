@@ -19,6 +19,9 @@ public final class BearerTokens {
 
     /** The bearer token, or a 401 naming {@code what} was expected and not echoing what was sent. */
     public static String require(Request request, String what) {
+        if (request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION).size() > 1) {
+            throw unauthorized("more than one Authorization header");
+        }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             throw unauthorized("missing Authorization: Bearer <" + what + ">");

@@ -33,6 +33,10 @@ public abstract class JsonEndpoint extends Handler.Abstract {
                 response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", methods));
                 throw new HttpError(405, "method " + request.getMethod() + " not allowed; use " + String.join(" or ", methods));
             }
+            requireUnambiguousFraming(request);
+            if (request.getHeaders().getValuesList(HttpHeader.CONTENT_TYPE).size() > 1) {
+                throw new HttpError(400, "more than one Content-Type header; send exactly one");
+            }
             if (requiresJsonBody) {
                 String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
                 if (type == null || !"application/json".equalsIgnoreCase(MimeTypes.getContentTypeWithoutCharset(type).trim())) {
@@ -48,6 +52,24 @@ public abstract class JsonEndpoint extends Handler.Abstract {
             JsonResponses.error(response, callback, 500, "internal error; see the Tether logs");
         }
         return true;
+    }
+
+    /**
+     * Chunked is the only transfer coding understood, and only from HTTP/1.1 callers: Jetty would otherwise
+     * de-chunk {@code gzip, chunked} and hand over bytes the caller says are compressed, and a chunked
+     * HTTP/1.0 request is framed differently by different intermediaries (RFC 9112 section 6.1).
+     */
+    private static void requireUnambiguousFraming(Request request) {
+        var codings = request.getHeaders().getCSV(HttpHeader.TRANSFER_ENCODING, false);
+        if (codings.isEmpty()) {
+            return;
+        }
+        if (codings.size() != 1 || !"chunked".equalsIgnoreCase(codings.getFirst().trim())) {
+            throw new HttpError(501, "Transfer-Encoding " + String.join(", ", codings) + " is not supported; send chunked or a Content-Length");
+        }
+        if (request.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_1_0) {
+            throw new HttpError(400, "Transfer-Encoding is not defined for HTTP/1.0; send a Content-Length");
+        }
     }
 
     /** Handles the request; must complete the callback (normally via {@link JsonResponses}). */

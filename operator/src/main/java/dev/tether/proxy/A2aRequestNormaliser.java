@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.http.HttpError;
+import dev.tether.http.RequestBodies;
 import java.io.IOException;
 import java.util.function.Supplier;
 
@@ -83,7 +84,7 @@ final class A2aRequestNormaliser {
             throw invalid("request body is empty; send a JSON-RPC 2.0 request or {\"method\": ..., \"params\": ...}");
         }
         try {
-            JsonNode node = MAPPER.readTree(raw);
+            JsonNode node = MAPPER.readTree(RequestBodies.utf8(raw));
             if (node == null || node.isMissingNode()) {
                 throw invalid("request body is blank; send a JSON-RPC 2.0 request or {\"method\": ..., \"params\": ...}");
             }
@@ -94,6 +95,9 @@ final class A2aRequestNormaliser {
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw invalid("request body is not valid JSON: " + e.getMessage());
+        } catch (NumberFormatException e) {
+            // Exact decimals: an exponent beyond what BigDecimal holds (1E11111111111111111111) is no usable number.
+            throw invalid("request body has a number that cannot be represented exactly: " + e.getMessage());
         }
     }
 
