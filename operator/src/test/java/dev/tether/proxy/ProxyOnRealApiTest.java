@@ -48,7 +48,9 @@ class ProxyOnRealApiTest {
         rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 3}, "
                 + "\"dispatch\": {\"idleTimeoutSeconds\": 3, \"source\": \"Runtime\", \"maxDurationSeconds\": 1}}");
         assertThat(rig.post("/workspaces/thinker/a2a", MESSAGE).code()).isEqualTo(200);
-        assertThat(rig.post(path, MESSAGE, "X-Workspace-ID", kube.namespace() + "/planner").code()).isEqualTo(504);
+        rig.workspace("planner", null);
+        rig.token("planner", "planner-token");
+        assertThat(rig.post(path, MESSAGE, ProxyRig.from(kube.namespace() + "/planner", "planner-token")).code()).isEqualTo(504);
     }
 
     @Test

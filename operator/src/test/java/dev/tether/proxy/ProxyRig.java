@@ -114,7 +114,7 @@ final class ProxyRig implements AutoCloseable {
 
     /** A Workspace under {@code parent} (null: a root) in the rig's namespace, pointing at the agent's {@code agentPath}. */
     Workspace child(String name, String agentPath, String parent) {
-        return workspaceIn(NS, name, agent.url(agentPath), parent);
+        return workspaceIn(namespace, name, agent.url(agentPath), parent);
     }
 
     Workspace workspaceIn(String namespace, String name, String url, String parent) {
@@ -129,7 +129,7 @@ final class ProxyRig implements AutoCloseable {
 
     /** Publishes SHA-256({@code token}) in the workspace's status, as the reconciler does, and returns the token. */
     String token(String name, String token) {
-        return tokenIn(NS, name, token);
+        return tokenIn(namespace, name, token);
     }
 
     String tokenIn(String namespace, String name, String token) {
@@ -150,7 +150,7 @@ final class ProxyRig implements AutoCloseable {
 
     /** A JSON merge patch of the status subresource, body {@code {"status": ...}}, as the reconciler and heartbeat send. */
     Workspace patchStatus(String name, String statusJson) {
-        return patchStatusIn(NS, name, statusJson);
+        return patchStatusIn(namespace, name, statusJson);
     }
 
     Workspace patchStatusIn(String namespace, String name, String statusJson) {
