@@ -47,7 +47,7 @@ import okhttp3.Response;
  * it samples heap used after GC, platform threads and open file descriptors.
  *
  * <p>Not part of the build: {@code ./mvnw -B -ntp -pl operator -am -Psoak test -Dsoak.duration=10m}
- * (docs/reliability-hardening.md). Exits 1 on any unexpected answer or a leak.
+ * (docs/reliability.md). Exits 1 on any unexpected answer or a leak.
  */
 public final class SoakRun {
     private static final String NS = "soak";

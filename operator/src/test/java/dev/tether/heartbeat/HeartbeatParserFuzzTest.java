@@ -9,7 +9,7 @@ import dev.tether.http.HttpError;
  * Heartbeat parsing and validation under arbitrary bytes: {@link HeartbeatParser#parse} returns a
  * heartbeat that satisfies every documented bound, or throws an {@link HttpError} 400; never anything
  * else. The seeds in {@code HeartbeatParserFuzzTestInputs/parse/} run as plain tests in every build;
- * {@code JAZZER_FUZZ=1} fuzzes for real (docs/reliability-hardening.md).
+ * {@code JAZZER_FUZZ=1} fuzzes for real (docs/reliability.md).
  */
 class HeartbeatParserFuzzTest {
 

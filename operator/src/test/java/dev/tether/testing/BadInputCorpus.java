@@ -33,7 +33,7 @@ public final class BadInputCorpus {
     private BadInputCorpus() {
     }
 
-    /** Counts per category, for the report and docs/reliability-hardening.md. */
+    /** Counts per category, for the report and docs/reliability.md. */
     public static String summary(List<Case> cases) {
         return cases.stream().collect(Collectors.groupingBy(Case::category, java.util.TreeMap::new, Collectors.counting())).toString();
     }
