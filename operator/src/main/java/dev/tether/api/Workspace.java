@@ -36,6 +36,17 @@ public class Workspace extends CustomResource<WorkspaceSpec, WorkspaceStatus> im
         return super.getSpec();
     }
 
+    /** Where dispatches go: spec.url, else the URL the runtime registered; null when neither is set. */
+    public String endpoint() {
+        WorkspaceSpec spec = getSpec();
+        if (spec != null && spec.getUrl() != null && !spec.getUrl().isBlank()) {
+            return spec.getUrl();
+        }
+        WorkspaceStatus status = getStatus();
+        String registered = status == null || status.getRegistration() == null ? null : status.getRegistration().url();
+        return registered == null || registered.isBlank() ? null : registered;
+    }
+
     @Override
     @JsonPropertyDescription("Observed state, written by Tether's heartbeat endpoint and reconciler.")
     public WorkspaceStatus getStatus() {

@@ -60,7 +60,7 @@ final class A2aForwarder {
         try {
             callers.authorize(request, key);
             workspace = lookup(directory, key);
-            DispatchPolicy policy = DispatchPolicy.of(workspace, settings);
+            EnforcedPolicy policy = EnforcedPolicy.of(workspace, settings);
             Ceiling ceiling = Ceiling.resolve(request.getHeaders().get(Ceiling.TIMEOUT_HEADER),
                     request.getHeaders().get(Ceiling.CALLER_HEADER), policy.maxDurationSeconds());
             byte[] raw = RequestBodies.readBounded(request, settings.maxRequestBytes());
@@ -186,7 +186,7 @@ final class A2aForwarder {
     }
 
     /** The agent's URL, or the 503 that says none is known. */
-    static HttpUrl requireUpstream(DispatchPolicy policy) {
+    static HttpUrl requireUpstream(EnforcedPolicy policy) {
         return policy.upstream().orElseThrow(() -> {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("workspace", policy.workspace().toString());

@@ -47,7 +47,7 @@ final class AgentCardEndpoint {
     void serve(WorkspaceRoute route, Request request, Response response, Callback callback) throws IOException {
         WorkspaceKey key = route.workspace();
         callers.authorize(request, key);
-        HttpUrl agent = A2aForwarder.requireUpstream(DispatchPolicy.of(A2aForwarder.lookup(directory, key), settings));
+        HttpUrl agent = A2aForwarder.requireUpstream(EnforcedPolicy.of(A2aForwarder.lookup(directory, key), settings));
         List<HttpUrl> locations = locations(agent, route.cardFile());
         for (int i = 0; i < locations.size(); i++) {
             okhttp3.Request fetch = AgentClient.forwarding(locations.get(i), request).get().build();

@@ -36,7 +36,7 @@ public final class DispatchProxy implements AutoCloseable {
     private DispatchProxy(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
         this.registry = registry;
         directory = new WorkspaceDirectory(client, settings.namespaces());
-        watchdog = new DispatchWatchdog(key -> directory.find(key).map(ws -> DispatchPolicy.of(ws, settings).idle()),
+        watchdog = new DispatchWatchdog(key -> directory.find(key).map(ws -> EnforcedPolicy.of(ws, settings).idle()),
                 settings.sseKeepalive());
         directory.start(watchdog);
         agents = new AgentClient();

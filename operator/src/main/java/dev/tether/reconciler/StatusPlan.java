@@ -40,7 +40,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                 runtime == null ? null : runtime.idleTimeoutSeconds(), settings.policy());
 
         String specProblem = specProblem(ws);
-        boolean hasEndpoint = endpoint(ws) != null;
+        boolean hasEndpoint = ws.endpoint() != null;
         boolean ready = specProblem == null && tokenPresent && hasEndpoint;
         Condition readyCondition = Conditions.next(before, Conditions.READY, ready,
                 ready ? "Configured" : specProblem != null ? "InvalidSpec" : !tokenPresent ? "TokenMissing" : "NoEndpoint",
@@ -89,16 +89,6 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                 && Objects.equals(current.getConditions(), status.getConditions())
                 && Objects.equals(current.getDispatch(), status.getDispatch())
                 && Objects.equals(current.getTokenSha256(), status.getTokenSha256());
-    }
-
-    /** The agent's endpoint: spec.url wins over the registered URL. */
-    public static String endpoint(Workspace ws) {
-        WorkspaceSpec spec = ws.getSpec();
-        if (spec != null && spec.getUrl() != null && !spec.getUrl().isBlank()) {
-            return spec.getUrl();
-        }
-        WorkspaceStatus status = ws.getStatus();
-        return status != null && status.getRegistration() != null ? status.getRegistration().url() : null;
     }
 
     /** What the schema cannot express: cross-field rules. */

@@ -3,7 +3,6 @@ package dev.tether.heartbeat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.api.RegistrationStatus;
-import dev.tether.reconciler.StatusPlan;
 import dev.tether.testing.MockKubeApi;
 import dev.tether.testing.RuntimeClient.Reply;
 import java.time.Clock;
@@ -57,10 +56,10 @@ class RegistrationOnMockApiTest {
     void specUrlStillWinsForRoutingOverARegisteredOne() {
         registry.runtime.post("/registry/register", token, """
                 {"id": "team-a/researcher", "url": "http://10.0.0.7:8000/a2a"}""");
-        assertThat(StatusPlan.endpoint(registry.get("researcher"))).isEqualTo("http://researcher.agents.svc:8000/a2a");
+        assertThat(registry.get("researcher").endpoint()).isEqualTo("http://researcher.agents.svc:8000/a2a");
 
         registry.workspaces.editSpec("researcher", s -> s.setUrl(null));
-        assertThat(StatusPlan.endpoint(registry.get("researcher"))).isEqualTo("http://10.0.0.7:8000/a2a");
+        assertThat(registry.get("researcher").endpoint()).isEqualTo("http://10.0.0.7:8000/a2a");
     }
 
     @ParameterizedTest(name = "{0}")

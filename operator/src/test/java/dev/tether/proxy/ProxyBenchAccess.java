@@ -15,7 +15,7 @@ public final class ProxyBenchAccess {
     /** The idle window, in seconds, the proxy enforces for {@code namespace/name} right now; empty if it does not know it. */
     public static OptionalInt idleSeconds(DispatchProxy proxy, ProxySettings settings, String namespace, String name) {
         return proxy.directory().find(new WorkspaceKey(namespace, name))
-                .map(ws -> OptionalInt.of(DispatchPolicy.of(ws, settings).idle().seconds())).orElse(OptionalInt.empty());
+                .map(ws -> OptionalInt.of(EnforcedPolicy.of(ws, settings).idle().seconds())).orElse(OptionalInt.empty());
     }
 
     /** A loopback agent: {@code /silent} answers only after {@code silence} (or when closed), {@code /echo} at once. */

@@ -111,7 +111,7 @@ final class TetherStack implements AutoCloseable {
     /** The idle window {@code proxy} would enforce on a dispatch to {@code name} now, from its cache. */
     Optional<IdleWindow> window(DispatchProxy proxy, String name) {
         ProxySettings defaults = ProxySettings.builder().defaultIdleTimeout(POLICY.defaultIdleTimeout()).build();
-        return proxy.directory().find(new WorkspaceKey(namespace, name)).map(ws -> DispatchPolicy.of(ws, defaults).idle());
+        return proxy.directory().find(new WorkspaceKey(namespace, name)).map(ws -> EnforcedPolicy.of(ws, defaults).idle());
     }
 
     boolean enforces(DispatchProxy proxy, String name, int seconds, DispatchSource source) {

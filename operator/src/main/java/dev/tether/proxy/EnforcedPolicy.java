@@ -13,10 +13,10 @@ import okhttp3.HttpUrl;
  * window and ceiling the reconciler resolved into {@code status.dispatch} (the proxy's defaults until
  * it has), and the budget. Pure.
  */
-record DispatchPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int maxDurationSeconds,
+record EnforcedPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int maxDurationSeconds,
         Long budgetLimitCents, Long monthlySpendCents) {
 
-    static DispatchPolicy of(Workspace ws, ProxySettings settings) {
+    static EnforcedPolicy of(Workspace ws, ProxySettings settings) {
         WorkspaceStatus status = ws.getStatus();
         DispatchStatus dispatch = status == null ? null : status.getDispatch();
         IdleWindow idle = dispatch != null && dispatch.idleTimeoutSeconds() != null && dispatch.idleTimeoutSeconds() > 0
@@ -25,10 +25,8 @@ record DispatchPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int m
         int ceiling = dispatch != null && dispatch.maxDurationSeconds() != null && dispatch.maxDurationSeconds() > 0
                 ? dispatch.maxDurationSeconds()
                 : (int) settings.defaultMaxDuration().toSeconds();
-        String specUrl = ws.getSpec() == null ? null : ws.getSpec().getUrl();
-        String registered = status == null || status.getRegistration() == null ? null : status.getRegistration().url();
         RuntimeStatus runtime = status == null ? null : status.getRuntime();
-        return new DispatchPolicy(WorkspaceKey.of(ws), blankToNull(specUrl) != null ? specUrl : blankToNull(registered), idle, ceiling,
+        return new EnforcedPolicy(WorkspaceKey.of(ws), ws.endpoint(), idle, ceiling,
                 ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents(),
                 runtime == null ? null : runtime.monthlySpendCents());
     }
@@ -40,9 +38,5 @@ record DispatchPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int m
 
     boolean budgetExhausted() {
         return budgetLimitCents != null && monthlySpendCents != null && monthlySpendCents >= budgetLimitCents;
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }
