@@ -13,7 +13,7 @@ import dev.tether.http.HttpError;
  */
 class HeartbeatParserFuzzTest {
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "30s")
     void parse(byte[] body) {
         Heartbeat beat;
         try {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 class A2aRequestNormaliserFuzzTest {
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "30s")
     void normalise(byte[] raw) throws IOException {
         AtomicInteger ids = new AtomicInteger();
         A2aRequestNormaliser.Normalised out;
