@@ -1,7 +1,6 @@
 package dev.tether.cli;
 
 import dev.tether.config.DurationConverter;
-import dev.tether.kube.KubeClients;
 import dev.tether.operator.OperatorRole;
 import dev.tether.operator.OperatorSettings;
 import dev.tether.reconciler.ReconcilerSettings;
@@ -50,6 +49,6 @@ public final class OperatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         OperatorSettings settings = settings();
-        return RoleRunner.runUntilShutdown("operator", OperatorRole.start(KubeClients.standard(), settings, Clock.systemUTC()));
+        return RoleRunner.serve("operator", client -> OperatorRole.start(client, settings, Clock.systemUTC()));
     }
 }

@@ -2,10 +2,8 @@ package dev.tether.cli;
 
 import dev.tether.config.DurationConverter;
 import dev.tether.config.InvalidSettingException;
-import dev.tether.kube.KubeClients;
 import dev.tether.proxy.DispatchProxy;
 import dev.tether.proxy.ProxySettings;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,19 +87,6 @@ public final class ProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ProxySettings settings = settings();
-        KubernetesClient client = KubeClients.standard();
-        DispatchProxy proxy;
-        try {
-            proxy = DispatchProxy.start(client, settings);
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            proxy.close();
-            client.close();
-        }, "tether-proxy-shutdown"));
-        proxy.awaitClosed();
-        return 0;
+        return RoleRunner.serve("proxy", client -> DispatchProxy.start(client, settings));
     }
 }

@@ -1,6 +1,9 @@
 package dev.tether.cli;
 
+import dev.tether.kube.KubeClients;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +12,28 @@ final class RoleRunner {
     private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
 
     private RoleRunner() {
+    }
+
+    /**
+     * Starts a role on the standard Kubernetes connection and serves until SIGTERM, then closes the role
+     * and after it the client (also when the role fails to start).
+     */
+    static int serve(String name, Function<KubernetesClient, AutoCloseable> start) throws InterruptedException {
+        KubernetesClient client = KubeClients.standard();
+        AutoCloseable role;
+        try {
+            role = start.apply(client);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return runUntilShutdown(name, () -> {
+            try {
+                role.close();
+            } finally {
+                client.close();
+            }
+        });
     }
 
     static int runUntilShutdown(String name, AutoCloseable role) throws InterruptedException {

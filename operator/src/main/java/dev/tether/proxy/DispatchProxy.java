@@ -8,7 +8,6 @@ import dev.tether.http.MetricsEndpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,6 @@ public final class DispatchProxy implements AutoCloseable {
     private final HttpServer http;
     private final int port;
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final CountDownLatch closed = new CountDownLatch(1);
 
     private DispatchProxy(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -117,11 +115,6 @@ public final class DispatchProxy implements AutoCloseable {
         return directory;
     }
 
-    /** Blocks until {@link #close()} has finished (the command line waits here until SIGTERM). */
-    public void awaitClosed() throws InterruptedException {
-        closed.await();
-    }
-
     /** Stops accepting, lets in-flight dispatches finish within the drain timeout, cancels the rest, releases everything. */
     @Override
     public void close() {
@@ -139,7 +132,6 @@ public final class DispatchProxy implements AutoCloseable {
             watchdog.close();
             directory.close();
             agents.close();
-            closed.countDown();
             LOG.info("dispatch proxy stopped");
         }
     }
