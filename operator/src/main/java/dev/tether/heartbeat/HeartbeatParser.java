@@ -98,6 +98,9 @@ public final class HeartbeatParser {
         if (errorRate != null && (errorRate < 0 || errorRate > 1)) {
             throw new HttpError(400, "field 'error_rate' must be between 0 and 1, got " + errorRate);
         }
+        if (errorRate != null) {
+            errorRate = errorRate + 0.0; // -0.0 becomes 0.0: status never carries a negative zero
+        }
         Long activeTasks = integer(root, "active_tasks", 0, MAX_ACTIVE_TASKS);
         Long uptime = integer(root, "uptime_seconds", 0, MAX_UPTIME_SECONDS);
         Long spend = spend(root);
