@@ -48,7 +48,7 @@ public final class HeartbeatParser {
     public static JsonNode readObject(byte[] body) {
         JsonNode root;
         try {
-            root = STRICT_JSON.readTree(RequestBodies.utf8(body));
+            root = RequestBodies.readJson(STRICT_JSON, body);
         } catch (JsonProcessingException e) {
             throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.tether.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -40,6 +42,25 @@ public final class RequestBodies {
             throw tooLarge(maxBytes);
         }
         return body;
+    }
+
+    /**
+     * The body as a JSON tree, parsed from strict UTF-8 ({@link #utf8}). A body of printable-or-control
+     * ASCII without NUL is already valid UTF-8 that Jackson cannot mistake for UTF-16 or UTF-32, so it is
+     * parsed from the bytes without decoding it to a String first: the common case, and a tenth of a
+     * proxied dispatch's cost.
+     */
+    public static JsonNode readJson(ObjectMapper mapper, byte[] body) throws IOException {
+        return asciiWithoutNul(body) ? mapper.readTree(body) : mapper.readTree(utf8(body));
+    }
+
+    private static boolean asciiWithoutNul(byte[] body) {
+        for (byte b : body) {
+            if (b <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

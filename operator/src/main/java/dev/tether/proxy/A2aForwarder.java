@@ -31,6 +31,8 @@ final class A2aForwarder {
     static final String DISPATCH_LOG = "dev.tether.proxy.dispatch";
     private static final Logger LOG = LoggerFactory.getLogger(DISPATCH_LOG);
     private static final MediaType JSON = MediaType.get("application/json");
+    /** Callers send a handful of distinct Content-Types; the bound only matters against invented ones. */
+    private static final ParseMemo<MediaType> CONTENT_TYPES = new ParseMemo<>(MediaType::parse, 256);
 
     private final WorkspaceDirectory directory;
     private final DispatchWatchdog watchdog;
@@ -91,9 +93,8 @@ final class A2aForwarder {
     private Outcome exchange(Dispatch d, HttpUrl url, A2aRequestNormaliser.Normalised body, Request request, Response response,
             Callback callback) {
         String callerType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        MediaType type = callerType != null && callerType.contains("json") ? MediaType.parse(callerType) : null;
-        okhttp3.Request upstreamRequest = AgentClient.forwarding(url, request)
-                .post(RequestBody.create(body.body(), type == null ? JSON : type)).build();
+        MediaType type = callerType != null && callerType.contains("json") ? CONTENT_TYPES.parse(callerType).orElse(JSON) : JSON;
+        okhttp3.Request upstreamRequest = AgentClient.forwarding(url, request).post(RequestBody.create(body.body(), type)).build();
         Call call = agents.newCall(upstreamRequest, Duration.ofSeconds(d.ceiling().seconds()));
         d.attach(call);
         okhttp3.Response upstream;

@@ -84,7 +84,7 @@ final class A2aRequestNormaliser {
             throw invalid("request body is empty; send a JSON-RPC 2.0 request or {\"method\": ..., \"params\": ...}");
         }
         try {
-            JsonNode node = MAPPER.readTree(RequestBodies.utf8(raw));
+            JsonNode node = RequestBodies.readJson(MAPPER, raw);
             if (node == null || node.isMissingNode()) {
                 throw invalid("request body is blank; send a JSON-RPC 2.0 request or {\"method\": ..., \"params\": ...}");
             }

@@ -55,8 +55,10 @@ final class AgentClient implements AutoCloseable {
 
     /** A call with its own absolute deadline (none when zero), sharing the pool. */
     Call newCall(okhttp3.Request request, Duration deadline) {
-        OkHttpClient c = deadline.isZero() ? client : client.newBuilder().callTimeout(deadline).build();
-        return c.newCall(request);
+        Call call = client.newCall(request);
+        // Set on the call itself: a client per call (newBuilder) costs more than the rest of a fast dispatch.
+        call.timeout().timeout(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        return call;
     }
 
     /** A request to {@code url} carrying the caller's end-to-end headers. */
@@ -87,8 +89,12 @@ final class AgentClient implements AutoCloseable {
 
     /** The whole body, or {@link ResponseTooLargeException} past {@code limit} bytes. */
     static byte[] readBounded(ResponseBody body, BufferedSource source, int limit) throws IOException {
-        if (body.contentLength() > limit) {
+        long declared = body.contentLength();
+        if (declared > limit) {
             throw new ResponseTooLargeException(limit);
+        }
+        if (declared >= 0) {
+            return source.readByteArray(declared); // EOFException when the agent sends less than it declared
         }
         Buffer out = new Buffer();
         while (source.read(out, 64 * 1024) != -1) {

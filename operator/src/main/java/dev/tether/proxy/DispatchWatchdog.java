@@ -49,7 +49,13 @@ final class DispatchWatchdog implements WorkspaceDirectory.Listener, AutoCloseab
             return s;
         });
         count.incrementAndGet();
-        schedule(d, 0);
+        // Evaluated here, on the dispatch's own thread, so the first check is booked at the deadline: most
+        // dispatches finish long before it and never wake the timer. Reading the window after joining the
+        // in-flight set means a policy change racing with this registration is still seen.
+        long next = evaluate(d, System.nanoTime());
+        if (next >= 0) {
+            schedule(d, next);
+        }
     }
 
     /** The dispatch is over (idempotent): its pending check leaves the queue. */

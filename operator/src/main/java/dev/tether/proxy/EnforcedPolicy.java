@@ -15,6 +15,8 @@ import okhttp3.HttpUrl;
  */
 record EnforcedPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int maxDurationSeconds,
         Long budgetLimitCents, Long monthlySpendCents) {
+    /** One URL per workspace at a time. */
+    private static final ParseMemo<HttpUrl> URLS = new ParseMemo<>(HttpUrl::parse, 16_384);
 
     static EnforcedPolicy of(Workspace ws, ProxySettings settings) {
         WorkspaceStatus status = ws.getStatus();
@@ -33,7 +35,7 @@ record EnforcedPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int m
 
     /** The agent's A2A endpoint, when one is set and is an http(s) URL. */
     Optional<HttpUrl> upstream() {
-        return Optional.ofNullable(url == null ? null : HttpUrl.parse(url));
+        return url == null ? Optional.empty() : URLS.parse(url);
     }
 
     boolean budgetExhausted() {

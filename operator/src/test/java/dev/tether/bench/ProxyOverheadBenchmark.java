@@ -43,6 +43,7 @@ class ProxyOverheadBenchmark {
         int seconds = Bench.pick("seconds", 2, 10);
         int connections = Bench.pick("connections", 64, 64);
         int pacedConnections = Bench.pick("pacedConnections", 16, 16);
+        int warmupSeconds = Bench.pick("warmupSeconds", 2, 15);
         Path bench = Path.of(System.getProperty("tether.repoRoot"), "operator", "src", "bench");
         Path prefix = Files.createTempDirectory("tether-bench-nginx");
         int upstreamPort = freePort();
@@ -66,8 +67,8 @@ class ProxyOverheadBenchmark {
                 targets.put("nginx", "http://127.0.0.1:" + nginxPort + "/a2a");
                 targets.put("tether", proxy.baseUrl() + "/workspaces/" + BenchApi.NS + "/fast/a2a");
                 Path lua = bench.resolve("post.lua");
-                for (String url : targets.values()) { // warm-up: JIT, connection pools
-                    wrk(lua, url, connections, Math.max(2, seconds / 2), 0);
+                for (String url : targets.values()) { // warm-up: JIT (C2 needs several seconds of traffic), connection pools
+                    wrk(lua, url, connections, warmupSeconds, 0);
                 }
                 Map<String, List<Wrk>> saturated = new LinkedHashMap<>();
                 List<Double> ratios = new ArrayList<>();
