@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import dev.tether.api.Workspace;
 import dev.tether.operator.OperatorRole;
 import dev.tether.operator.OperatorSettings;
 import dev.tether.policy.PolicySettings;
@@ -86,12 +85,6 @@ final class OperatorBench implements AutoCloseable {
         Map<String, String> byWorkspace = new HashMap<>();
         names.forEach(n -> byWorkspace.put(n, tokens.get(TokenSecrets.name(n))));
         return byWorkspace;
-    }
-
-    /** Workspaces whose {@code status.dispatch} has been written by the reconciler. */
-    long converged() {
-        return client.resources(Workspace.class).inNamespace(namespace).list().getItems().stream()
-                .filter(ws -> ws.getStatus() != null && ws.getStatus().getDispatch() != null).count();
     }
 
     static String beat(String name, String currentTask, int idleSeconds) {

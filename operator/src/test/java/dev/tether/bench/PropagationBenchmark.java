@@ -26,6 +26,7 @@ class PropagationBenchmark {
         int rounds = Bench.pick("rounds", 10, 100);
         int background = Bench.pick("workspaces", 10, 1_000);
         try (BenchApi api = new BenchApi(); OperatorBench op = new OperatorBench(api, Duration.ofSeconds(10));
+                ConvergenceWatch convergence = new ConvergenceWatch(api.client, BenchApi.NS);
                 ProxyBenchAccess.Agent agent = new ProxyBenchAccess.Agent(Duration.ofSeconds(1))) {
             ProxySettings settings = ProxySettings.builder().host("127.0.0.1").port(0).defaultNamespace(BenchApi.NS).build();
             try (DispatchProxy proxy = DispatchProxy.start(api.client, settings)) {
@@ -38,7 +39,7 @@ class PropagationBenchmark {
                         () -> op.heartbeat(token, OperatorBench.beat("prop", "", 20)) == 200);
                 BenchApi.require(Duration.ofSeconds(60), "first window at the proxy",
                         () -> ProxyBenchAccess.idleSeconds(proxy, settings, BenchApi.NS, "prop").orElse(-1) == 20);
-                BenchApi.require(Duration.ofMinutes(5), "background workspaces converged", () -> op.converged() == background + 1);
+                BenchApi.require(Duration.ofMinutes(5), "background workspaces converged", () -> convergence.count() == background + 1);
 
                 List<Long> endToEnd = new ArrayList<>();
                 List<Long> heartbeatCall = new ArrayList<>();
