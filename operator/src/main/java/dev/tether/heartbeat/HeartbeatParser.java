@@ -1,14 +1,14 @@
 package dev.tether.heartbeat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tether.http.HttpError;
+import dev.tether.http.JsonFactories;
 import dev.tether.http.RequestBodies;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -31,7 +31,7 @@ public final class HeartbeatParser {
     private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
     /** Strict JSON: duplicate keys and trailing garbage are errors, nesting is shallow. */
-    public static final ObjectMapper STRICT_JSON = JsonMapper.builder(JsonFactory.builder()
+    public static final ObjectMapper STRICT_JSON = JsonMapper.builder(JsonFactories.pooled()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(64 * 1024).build())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

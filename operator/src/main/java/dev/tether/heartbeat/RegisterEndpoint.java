@@ -8,6 +8,7 @@ import dev.tether.api.Workspace;
 import dev.tether.http.BearerTokens;
 import dev.tether.http.HttpError;
 import dev.tether.http.JsonEndpoint;
+import dev.tether.http.JsonFactories;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
 import dev.tether.kube.MergePatches;
@@ -31,7 +32,7 @@ public final class RegisterEndpoint extends JsonEndpoint {
     public enum Kind { REGISTER, UPDATE_CARD }
 
     private static final Logger LOG = LoggerFactory.getLogger(RegisterEndpoint.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = JsonFactories.mapper();
 
     private final Kind kind;
     private final RegistryContext registry;

@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.Callback;
 
 /** JSON answers, including the error contract: {@code {"error": "...", ...}} with a specific message. */
 public final class JsonResponses {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = JsonFactories.mapper();
     private static final String JSON = "application/json";
 
     private JsonResponses() {

@@ -31,7 +31,8 @@ public final class RequestBodies {
         }
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
-            body = in.readNBytes(maxBytes + 1);
+            // A declared length is read into an array of that size; readNBytes(max) works through 16 KiB buffers.
+            body = declared >= 0 ? readDeclared(in, (int) declared) : in.readNBytes(maxBytes + 1);
         } catch (IOException | RuntimeException e) {
             if (e instanceof HttpError h) {
                 throw h;
@@ -42,6 +43,15 @@ public final class RequestBodies {
             throw tooLarge(maxBytes);
         }
         return body;
+    }
+
+    private static byte[] readDeclared(InputStream in, int declared) throws IOException {
+        byte[] body = new byte[declared];
+        int read = in.readNBytes(body, 0, declared);
+        if (read < declared) {
+            throw new IOException("the body ended after " + read + " of its declared " + declared + " bytes");
+        }
+        return body; // HTTP framing ends the body at its declared length
     }
 
     /**

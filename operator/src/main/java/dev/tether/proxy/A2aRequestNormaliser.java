@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.http.HttpError;
+import dev.tether.http.JsonFactories;
 import dev.tether.http.RequestBodies;
 import java.io.IOException;
 import java.util.function.Supplier;
@@ -24,7 +25,7 @@ final class A2aRequestNormaliser {
     record Normalised(byte[] body, JsonNode id, String method) {
     }
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactories.pooled().build())
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
