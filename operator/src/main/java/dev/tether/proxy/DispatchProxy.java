@@ -36,9 +36,9 @@ public final class DispatchProxy implements AutoCloseable {
         directory = new WorkspaceDirectory(client, settings.namespaces());
         watchdog = new DispatchWatchdog(key -> directory.find(key).map(ws -> EnforcedPolicy.of(ws, settings).idle()),
                 settings.sseKeepalive());
-        directory.start(watchdog);
-        agents = new AgentClient();
         ProxyMetrics metrics = new ProxyMetrics(registry, watchdog::inFlight);
+        directory.start(watchdog, metrics);
+        agents = new AgentClient();
         HealthEndpoints health = new HealthEndpoints().readyWhen("workspaces", directory::isSynced);
         CallerAuthorization callers = new CallerAuthorization(directory, settings);
         A2aForwarder forwarder = new A2aForwarder(directory, callers, watchdog, agents, metrics, settings);

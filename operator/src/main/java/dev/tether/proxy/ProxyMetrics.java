@@ -16,7 +16,7 @@ import java.util.function.IntSupplier;
  * {@code tether_proxy_dispatches_in_flight}. Workspace tags name only existing workspaces, so a caller
  * cannot grow the series by inventing names.
  */
-final class ProxyMetrics {
+final class ProxyMetrics implements WorkspaceDirectory.Listener {
     static final String UNKNOWN_WORKSPACE = "unknown";
 
     private final MeterRegistry registry;
@@ -36,6 +36,15 @@ final class ProxyMetrics {
         Gauge.builder("tether.proxy.dispatches.in.flight", inFlight::getAsInt)
                 .description("Dispatches waiting on or streaming from an agent")
                 .register(registry);
+    }
+
+    /**
+     * Drops a deleted workspace's series, so names that come and go do not grow the scrape forever. A
+     * dispatch to it that ends later records one series again; the next deletion of that name drops it.
+     */
+    @Override
+    public void deleted(WorkspaceKey workspace) {
+        registry.find("tether.proxy.dispatches").tag("workspace", workspace.toString()).counters().forEach(registry::remove);
     }
 
     void record(String workspace, Outcome outcome, long startedNanos) {

@@ -30,9 +30,15 @@ final class WorkspaceDirectory implements AutoCloseable {
 
     /** What in-flight dispatches need to hear about. Called on the informer's thread: keep it quick. */
     interface Listener {
-        void healthyHeartbeat(WorkspaceKey workspace);
+        default void healthyHeartbeat(WorkspaceKey workspace) {
+        }
 
-        void policyChanged(WorkspaceKey workspace);
+        default void policyChanged(WorkspaceKey workspace) {
+        }
+
+        /** The workspace is gone; in-flight dispatches have already heard {@link #policyChanged}. */
+        default void deleted(WorkspaceKey workspace) {
+        }
     }
 
     private final List<String> namespaces;
@@ -48,10 +54,12 @@ final class WorkspaceDirectory implements AutoCloseable {
                 .collect(Collectors.toUnmodifiableMap(ns -> ns, create));
     }
 
-    /** Starts watching; {@code listener} hears of heartbeats and policy changes from then on. */
-    void start(Listener listener) {
+    /** Starts watching; the listeners hear of heartbeats, policy changes and deletions from then on. */
+    void start(Listener... listeners) {
         informers.forEach((ns, informer) -> {
-            informer.addEventHandler(new Events(listener));
+            for (Listener listener : listeners) {
+                informer.addEventHandler(new Events(listener));
+            }
             informer.exceptionHandler((started, t) -> {
                 LOG.warn("watching Workspaces in {} failed: {}; retrying", ns.isEmpty() ? "all namespaces" : "namespace " + ns, t.toString());
                 return true;
@@ -124,7 +132,9 @@ final class WorkspaceDirectory implements AutoCloseable {
 
         @Override
         public void onDelete(Workspace ws, boolean deletedFinalStateUnknown) {
-            listener.policyChanged(WorkspaceKey.of(ws));
+            WorkspaceKey key = WorkspaceKey.of(ws);
+            listener.policyChanged(key);
+            listener.deleted(key);
         }
     }
 }

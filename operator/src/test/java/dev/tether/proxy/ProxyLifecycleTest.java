@@ -63,6 +63,23 @@ class ProxyLifecycleTest {
     }
 
     @Test
+    void aDeletedWorkspaceLeavesTheMetricsSoChurningNamesDoNotGrowTheScrape() {
+        rig = new ProxyRig(kube.client(), ProxySettings.builder());
+        rig.workspace("short-lived", "/a2a");
+        rig.workspace("stays", "/a2a");
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
+        rig.post("/workspaces/team-a/short-lived/a2a", MESSAGE);
+        rig.post("/workspaces/team-a/stays/a2a", MESSAGE);
+        assertThat(rig.metrics()).contains("workspace=\"team-a/short-lived\"");
+
+        kube.client().resources(Workspace.class).inNamespace("team-a").withName("short-lived").delete();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rig.metrics())
+                .doesNotContain("workspace=\"team-a/short-lived\"")
+                .contains("tether_proxy_dispatches_total{outcome=\"ok\",role=\"proxy\",workspace=\"team-a/stays\"} 1.0"));
+    }
+
+    @Test
     void proxyThatCannotReachTheApiServerIsNotReadyAndSays503() throws IOException {
         int deadPort;
         try (ServerSocket s = new ServerSocket(0)) {
