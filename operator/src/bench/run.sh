@@ -14,5 +14,6 @@ fi
 echo "BENCH machine date=$(date -u +%FT%TZ) nproc=$(nproc) memTotalMiB=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 )) ulimitN=$(ulimit -n) load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 pattern="$name"; [[ "$name" == all ]] && pattern="*"
 cd "$root"
-./mvnw -q -pl operator -Pbench test -Dbench="$pattern" -Dbench.scale="$scale" "$@" 2>&1 | grep --line-buffered -E '^BENCH|ERROR|FAIL|Tests run' || true
+# BENCH lines are the figures; CHILD lines, a child process's output a benchmark prints when it fails.
+./mvnw -q -pl operator -Pbench test -Dbench="$pattern" -Dbench.scale="$scale" "$@" 2>&1 | grep --line-buffered -E '^BENCH|^CHILD |ERROR|FAIL|Tests run' || true
 exit "${PIPESTATUS[0]}"

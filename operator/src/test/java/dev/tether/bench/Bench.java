@@ -3,6 +3,8 @@ package dev.tether.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,12 +57,37 @@ final class Bench {
         return memory.getHeapMemoryUsage().getUsed() >> 20;
     }
 
-    /** Resident set size of this JVM, MiB (Linux {@code /proc/self/status}); -1 elsewhere. */
+    /** Resident set size of this JVM, MiB (Linux {@code /proc}); -1 elsewhere. */
     static long rssMiB() {
+        return rssMiB(ProcessHandle.current().pid());
+    }
+
+    /** Resident set size of process {@code pid}, MiB (Linux {@code /proc/<pid>/status}); -1 elsewhere. */
+    static long rssMiB(long pid) {
+        return procNumber(pid, "status", "VmRSS:") >> 10;
+    }
+
+    /** File descriptors process {@code pid} holds open; -1 when unknown. */
+    static long openFiles(long pid) {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The most file descriptors process {@code pid} may open (its soft {@code ulimit -n}); unbounded when unknown. */
+    static long fdLimit(long pid) {
+        long limit = procNumber(pid, "limits", "Max open files");
+        return limit < 0 ? Long.MAX_VALUE : limit;
+    }
+
+    /** The first number after {@code prefix} on its line of {@code /proc/<pid>/<file>}; -1 when absent. */
+    private static long procNumber(long pid, String file, String prefix) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) >> 10;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), file))) {
+                if (line.startsWith(prefix)) {
+                    return Long.parseLong(line.substring(prefix.length()).trim().split("\\s+")[0]);
                 }
             }
         } catch (IOException | NumberFormatException e) {
@@ -69,11 +96,10 @@ final class Bench {
         return -1;
     }
 
-    static long openFiles() {
-        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            return -1;
+    /** A loopback port free right now, for a server started elsewhere (nginx, a child JVM). */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

@@ -44,18 +44,27 @@ final class BenchApi implements AutoCloseable {
 
     /** Polls every millisecond until {@code condition} holds; false after {@code timeout}. */
     static boolean await(Duration timeout, BooleanSupplier condition) {
+        return await(timeout, Duration.ofMillis(1), condition);
+    }
+
+    /** Polls every {@code interval} (for conditions that cost a request) until {@code condition} holds; false after {@code timeout}. */
+    static boolean await(Duration timeout, Duration interval, BooleanSupplier condition) {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 return false;
             }
-            LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(interval.toNanos());
         }
         return true;
     }
 
     static void require(Duration timeout, String what, BooleanSupplier condition) {
-        if (!await(timeout, condition)) {
+        require(timeout, Duration.ofMillis(1), what, condition);
+    }
+
+    static void require(Duration timeout, Duration interval, String what, BooleanSupplier condition) {
+        if (!await(timeout, interval, condition)) {
             throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
         }
     }

@@ -4,7 +4,6 @@ import dev.tether.proxy.DispatchProxy;
 import dev.tether.proxy.ProxyBenchAccess;
 import dev.tether.proxy.ProxySettings;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +45,8 @@ class ProxyOverheadBenchmark {
         int warmupSeconds = Bench.pick("warmupSeconds", 2, 15);
         Path bench = Path.of(System.getProperty("tether.repoRoot"), "operator", "src", "bench");
         Path prefix = Files.createTempDirectory("tether-bench-nginx");
-        int upstreamPort = freePort();
-        int nginxPort = freePort();
+        int upstreamPort = Bench.freePort();
+        int nginxPort = Bench.freePort();
         String conf = Files.readString(bench.resolve("nginx.conf.template"))
                 .replace("@PREFIX@", prefix.toString())
                 .replace("@UPSTREAM_PORT@", Integer.toString(upstreamPort))
@@ -161,11 +160,5 @@ class ProxyOverheadBenchmark {
         }
         Matcher non = NON2XX.matcher(text);
         return new Wrk(Double.parseDouble(rps.group(1)), p50, p99, non.find() ? Long.parseLong(non.group(1)) : 0);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
