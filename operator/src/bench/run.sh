@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One benchmark (or all), printing its BENCH lines:  operator/src/bench/run.sh [Name|all] [smoke|full] [-Dbench.key=value ...]
-# Names: ProxyOverhead SilentDispatch HeartbeatIngest Propagation OperatorScale. See docs/benchmarks.md.
+# Names: ProxyOverhead SilentDispatch HeartbeatIngest HeartbeatIngestOnRealApi Propagation OperatorScale OperatorScaleOnRealApi.
+# The name selects exactly the class <Name>Benchmark; see docs/benchmarks.md.
 set -euo pipefail
 name="${1:-all}"
 scale="${2:-smoke}"

@@ -7,7 +7,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -101,6 +103,37 @@ final class Bench {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** CPU time this JVM has used, all its threads together (GC and JIT included), in nanos. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time used by the live processes this JVM started (a real API server and etcd), in nanos. */
+    static long childProcessesCpuNanos() {
+        return ProcessHandle.current().descendants()
+                .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    }
+
+    /** The 1-minute load average (Linux); the machine is shared, so it says how contended a run was. */
+    static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The sum of a metric's samples in Prometheus text whose labels include every one of {@code labels} ({@code key="value"}). */
+    static double metricSum(String prometheusText, String metric, String... labels) {
+        double sum = 0;
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith(metric + "{") && Arrays.stream(labels).allMatch(line::contains)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     /** The machine line every benchmark prints first. */

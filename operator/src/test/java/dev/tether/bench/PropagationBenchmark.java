@@ -36,7 +36,7 @@ class PropagationBenchmark {
                 String token = op.tokens(List.of("prop"), Duration.ofMinutes(5)).get("prop");
                 BenchApi.require(Duration.ofSeconds(60), "proxy ready", proxy::isReady);
                 BenchApi.require(Duration.ofSeconds(60), "registry knows the token",
-                        () -> op.heartbeat(token, OperatorBench.beat("prop", "", 20)) == 200);
+                        () -> op.heartbeat(token, OperatorBench.beat(BenchApi.NS, "prop", "", 20)) == 200);
                 BenchApi.require(Duration.ofSeconds(60), "first window at the proxy",
                         () -> ProxyBenchAccess.idleSeconds(proxy, settings, BenchApi.NS, "prop").orElse(-1) == 20);
                 BenchApi.require(Duration.ofMinutes(5), "background workspaces converged", () -> convergence.count() == background + 1);
@@ -46,7 +46,7 @@ class PropagationBenchmark {
                 for (int round = 0; round < rounds; round++) {
                     int window = round % 2 == 0 ? 30 : 20;
                     long sent = System.nanoTime();
-                    int status = op.heartbeat(token, OperatorBench.beat("prop", "", window));
+                    int status = op.heartbeat(token, OperatorBench.beat(BenchApi.NS, "prop", "", window));
                     heartbeatCall.add(System.nanoTime() - sent);
                     if (status != 200) {
                         throw new AssertionError("heartbeat answered " + status);
