@@ -18,7 +18,6 @@ import dev.tether.kube.StatusPatches;
 import dev.tether.policy.DispatchPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -46,18 +45,21 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
     private final RegistryContext registry;
     private final Map<String, Written> recent = new ConcurrentHashMap<>();
     /**
-     * Serialises decide, write and memo per workspace (striped, so memory stays bounded). Without it two
-     * beats of one workspace racing could leave the memo naming the write that landed first, and a
-     * later beat repeating that content would be skipped while status holds the other one.
+     * Serialises decide, write and memo per workspace. Without it two beats of one workspace racing could
+     * leave the memo naming the write that landed first, and a later beat repeating that content would be
+     * skipped while status holds the other one. One lock per workspace, not stripes: the lock is held
+     * across the API round trip, and a stripe would make beats of other workspaces wait for that write.
      */
-    private final ReentrantLock[] stripes = new ReentrantLock[64];
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     public HeartbeatEndpoint(RegistryContext registry) {
         super(Set.of("POST"), true);
         this.registry = registry;
-        Arrays.setAll(stripes, i -> new ReentrantLock());
-        // Keeps the memo bounded by the live workspaces.
-        registry.caches().onWorkspaceDeleted(ref -> recent.remove(ref.toString()));
+        // Keeps the memo and the locks bounded by the live workspaces.
+        registry.caches().onWorkspaceDeleted(ref -> {
+            recent.remove(ref.toString());
+            locks.remove(ref.toString());
+        });
     }
 
     @Override
@@ -91,7 +93,7 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
 
     /** Decides and, when due, writes; the decision, the write and the memo update are atomic per workspace. */
     private WriteEconomy.Decision record(Workspace ws, Heartbeat beat) {
-        ReentrantLock lock = stripes[Math.floorMod(beat.workspace().hashCode(), stripes.length)];
+        ReentrantLock lock = locks.computeIfAbsent(beat.workspace().toString(), k -> new ReentrantLock());
         lock.lock();
         try {
             return recordLocked(ws, beat);

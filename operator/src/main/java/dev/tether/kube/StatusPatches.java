@@ -1,6 +1,7 @@
 package dev.tether.kube;
 
 import dev.tether.api.Workspace;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -18,7 +19,10 @@ public final class StatusPatches {
     /** @param statusFields the writer's fields, serialised as they are (nulls included: they clear) */
     public static Workspace merge(KubernetesClient client, String namespace, String name, Object statusFields) {
         String patch = client.getKubernetesSerialization().asJson(Map.of("status", statusFields));
-        return client.resources(Workspace.class).inNamespace(namespace).withName(name)
-                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        // Addressed through a stub: withName(..).patch(..) first GETs the whole Workspace, which would
+        // double the API requests of every status write for an object the patch does not need.
+        Workspace target = new Workspace();
+        target.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+        return client.resource(target).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
 }
