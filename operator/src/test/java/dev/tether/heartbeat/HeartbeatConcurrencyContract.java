@@ -9,6 +9,7 @@ import dev.tether.api.DispatchStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.policy.PolicySettings;
+import dev.tether.testing.KubeTier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,9 +43,17 @@ abstract class HeartbeatConcurrencyContract {
     RegistryFixture registry;
     String token;
 
-    abstract KubernetesClient client();
+    /** The API this run uses: the mock's or a real kube-apiserver's. */
+    abstract KubeTier kube();
 
-    abstract String namespace();
+    /** The client every part of the run uses. */
+    KubernetesClient client() {
+        return kube().client();
+    }
+
+    String namespace() {
+        return kube().namespace();
+    }
 
     @BeforeEach
     void start() {

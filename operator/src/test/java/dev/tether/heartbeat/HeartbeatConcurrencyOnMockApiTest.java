@@ -1,7 +1,7 @@
 package dev.tether.heartbeat;
 
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.MockKubeApi;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Parallel heartbeats, reconciles and spec edits on the mock API. */
@@ -10,12 +10,7 @@ class HeartbeatConcurrencyOnMockApiTest extends HeartbeatConcurrencyContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubernetesClient client() {
-        return kube.client();
-    }
-
-    @Override
-    String namespace() {
-        return "team-a";
+    KubeTier kube() {
+        return kube;
     }
 }

@@ -8,6 +8,7 @@ import dev.tether.api.DispatchStatus;
 import dev.tether.api.WorkspacePhase;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.heartbeat.HeartbeatSettings;
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.RuntimeClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -28,10 +29,17 @@ abstract class ApiOutageContract {
     DispatchProxy proxy;
     String token;
 
-    /** The client every part of the stack uses. */
-    abstract KubernetesClient client();
+    /** The API this run uses: the mock's or a real kube-apiserver's. */
+    abstract KubeTier kube();
 
-    abstract String namespace();
+    /** The client every part of the stack uses. */
+    KubernetesClient client() {
+        return kube().client();
+    }
+
+    String namespace() {
+        return kube().namespace();
+    }
 
     /** Takes the API away until the handle is closed. */
     abstract AutoCloseable outage();

@@ -1,7 +1,7 @@
 package dev.tether.proxy;
 
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.MockKubeApi;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An API outage on the mock tier: the embedded API server stops and restarts on the same port, data kept. */
@@ -10,13 +10,8 @@ class ApiOutageOnMockApiTest extends ApiOutageContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubernetesClient client() {
-        return kube.client();
-    }
-
-    @Override
-    String namespace() {
-        return "team-a";
+    KubeTier kube() {
+        return kube;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tether.proxy;
 
 import dev.tether.kube.KubeClients;
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.RealApiTest;
 import dev.tether.testing.RealKubeApi;
 import dev.tether.testing.TcpRelay;
@@ -40,8 +41,8 @@ class ApiOutageOnRealApiTest extends ApiOutageContract {
     }
 
     @Override
-    String namespace() {
-        return kube.namespace();
+    KubeTier kube() {
+        return kube;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchSpec;
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.RuntimeClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -34,9 +35,17 @@ abstract class RestartsAndReplicasContract {
     DispatchProxy proxy;
     String token;
 
-    abstract KubernetesClient client();
+    /** The API this run uses: the mock's or a real kube-apiserver's. */
+    abstract KubeTier kube();
 
-    abstract String namespace();
+    /** The client every part of the run uses. */
+    KubernetesClient client() {
+        return kube().client();
+    }
+
+    String namespace() {
+        return kube().namespace();
+    }
 
     @BeforeEach
     void start() {

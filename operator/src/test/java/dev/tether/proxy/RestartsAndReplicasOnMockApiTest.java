@@ -1,7 +1,7 @@
 package dev.tether.proxy;
 
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.MockKubeApi;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Restarts and replicas on the mock API. */
@@ -10,12 +10,7 @@ class RestartsAndReplicasOnMockApiTest extends RestartsAndReplicasContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubernetesClient client() {
-        return kube.client();
-    }
-
-    @Override
-    String namespace() {
-        return "team-a";
+    KubeTier kube() {
+        return kube;
     }
 }

@@ -11,6 +11,7 @@ import dev.tether.api.WorkspacePhase;
 import dev.tether.operator.OperatorSettings;
 import dev.tether.operator.ReconcilerRuntime;
 import dev.tether.policy.PolicySettings;
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -35,9 +36,17 @@ abstract class ReconcilerLifecycleContract {
     ReconcilerRuntime runtime;
     Workspaces workspaces;
 
-    abstract KubernetesClient client();
+    /** The API this run uses: the mock's or a real kube-apiserver's. */
+    abstract KubeTier kube();
 
-    abstract String namespace();
+    /** The client every part of the run uses. */
+    KubernetesClient client() {
+        return kube().client();
+    }
+
+    String namespace() {
+        return kube().namespace();
+    }
 
     @BeforeEach
     void startReconciler() {

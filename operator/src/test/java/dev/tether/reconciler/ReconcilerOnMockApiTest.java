@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.api.DispatchSource;
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.MockKubeApi;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,13 +16,8 @@ class ReconcilerOnMockApiTest extends ReconcilerLifecycleContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubernetesClient client() {
-        return kube.client();
-    }
-
-    @Override
-    String namespace() {
-        return "team-a";
+    KubeTier kube() {
+        return kube;
     }
 
     @Test

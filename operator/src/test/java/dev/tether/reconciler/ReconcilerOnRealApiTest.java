@@ -1,8 +1,8 @@
 package dev.tether.reconciler;
 
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.RealApiTest;
 import dev.tether.testing.RealKubeApi;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The same reconciler lifecycle on a real kube-apiserver. */
@@ -12,12 +12,7 @@ class ReconcilerOnRealApiTest extends ReconcilerLifecycleContract {
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubernetesClient client() {
-        return kube.client();
-    }
-
-    @Override
-    String namespace() {
-        return kube.namespace();
+    KubeTier kube() {
+        return kube;
     }
 }

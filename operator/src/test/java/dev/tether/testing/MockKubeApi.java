@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>{@code @RegisterExtension final MockKubeApi kube = new MockKubeApi();}</pre>
  */
-public final class MockKubeApi implements BeforeEachCallback, AfterEachCallback {
+public final class MockKubeApi implements KubeTier, BeforeEachCallback, AfterEachCallback {
     /** One request as the API server saw it. */
     public record Request(String method, String path, String body) {
     }
@@ -40,8 +40,15 @@ public final class MockKubeApi implements BeforeEachCallback, AfterEachCallback 
         }
     }
 
+    @Override
     public KubernetesClient client() {
         return api.client();
+    }
+
+    /** Where mock-tier contract tests keep their Workspaces: each test has a fresh API, so one name serves all. */
+    @Override
+    public String namespace() {
+        return "team-a";
     }
 
     public EmbeddedKubeApi api() {

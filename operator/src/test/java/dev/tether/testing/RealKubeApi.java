@@ -21,7 +21,7 @@ import org.opentest4j.TestAbortedException;
  * Missing binaries skip the tests on a laptop but fail them under CI=true, so CI cannot go green
  * without the real-API tier.
  */
-public final class RealKubeApi implements BeforeAllCallback, BeforeEachCallback {
+public final class RealKubeApi implements KubeTier, BeforeAllCallback, BeforeEachCallback {
     public static final String VERSION = "1.20.2";
 
     private static KubeAPIServer server;
@@ -45,11 +45,13 @@ public final class RealKubeApi implements BeforeAllCallback, BeforeEachCallback 
         client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
     }
 
+    @Override
     public KubernetesClient client() {
         return client;
     }
 
     /** A namespace created for the current test. */
+    @Override
     public String namespace() {
         return namespace;
     }
