@@ -10,7 +10,6 @@ import dev.tether.api.WorkspaceStatus;
 import dev.tether.http.BearerTokens;
 import dev.tether.http.HttpError;
 import dev.tether.http.JsonEndpoint;
-import dev.tether.http.JsonFactories;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
 import dev.tether.kube.MergePatches;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeartbeatEndpoint extends JsonEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatEndpoint.class);
-    private static final ObjectMapper MAPPER = JsonFactories.mapper();
+    private static final ObjectMapper MAPPER = JsonResponses.MAPPER;
 
     /** What this replica last wrote per workspace: newer than the informer cache until the watch catches up. */
     private record Written(RuntimeStatus runtime, Instant beat) {

@@ -8,7 +8,6 @@ import dev.tether.api.Workspace;
 import dev.tether.http.BearerTokens;
 import dev.tether.http.HttpError;
 import dev.tether.http.JsonEndpoint;
-import dev.tether.http.JsonFactories;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
 import dev.tether.kube.MergePatches;
@@ -32,7 +31,7 @@ public final class RegisterEndpoint extends JsonEndpoint {
     public enum Kind { REGISTER, UPDATE_CARD }
 
     private static final Logger LOG = LoggerFactory.getLogger(RegisterEndpoint.class);
-    private static final ObjectMapper MAPPER = JsonFactories.mapper();
+    private static final ObjectMapper MAPPER = JsonResponses.MAPPER;
 
     private final Kind kind;
     private final RegistryContext registry;

@@ -2,8 +2,6 @@ package dev.tether.http;
 
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * Jackson set up for servers that run every request on a new virtual thread. Jackson's default buffer
@@ -14,13 +12,8 @@ public final class JsonFactories {
     private JsonFactories() {
     }
 
-    /** A factory builder with the shared pool, for mappers that need more settings. */
+    /** A factory builder with the shared pool; each mapper adds its own settings. */
     public static JsonFactoryBuilder pooled() {
         return new JsonFactoryBuilder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
-    }
-
-    /** A mapper with Jackson's defaults and the shared pool. */
-    public static ObjectMapper mapper() {
-        return JsonMapper.builder(pooled().build()).build();
     }
 }

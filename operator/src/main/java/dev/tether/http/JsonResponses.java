@@ -2,6 +2,7 @@ package dev.tether.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -11,7 +12,8 @@ import org.eclipse.jetty.util.Callback;
 
 /** JSON answers, including the error contract: {@code {"error": "...", ...}} with a specific message. */
 public final class JsonResponses {
-    public static final ObjectMapper MAPPER = JsonFactories.mapper();
+    /** Jackson's defaults and the shared buffer pool; the registry endpoints build their status patches with it too. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactories.pooled().build()).build();
     private static final String JSON = "application/json";
 
     private JsonResponses() {
