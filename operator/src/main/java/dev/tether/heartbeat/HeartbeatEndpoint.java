@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class HeartbeatEndpoint extends JsonEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatEndpoint.class);
     private static final ObjectMapper MAPPER = JsonResponses.MAPPER;
+    private static final int MAX_WRITES_IN_FLIGHT = 64;
+    private static final Duration WRITE_SLOT_WAIT = Duration.ofSeconds(10);
 
     /** What this replica last wrote per workspace: newer than the informer cache until the watch catches up. */
     private record Written(RuntimeStatus runtime, Instant beat) {
@@ -60,8 +62,6 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
      * in time is answered 503 and retried by its runtime; beats that need no write never wait here.
      */
     private final Semaphore writeSlots = new Semaphore(MAX_WRITES_IN_FLIGHT);
-    static final int MAX_WRITES_IN_FLIGHT = 64;
-    private static final Duration WRITE_SLOT_WAIT = Duration.ofSeconds(10);
 
     public HeartbeatEndpoint(RegistryContext registry) {
         super(Set.of("POST"), true);
