@@ -68,6 +68,17 @@ app.kubernetes.io/part-of: tether
 {{- else }}default{{ end }}
 {{- end }}
 
+{{/* The one base URL runtimes use (PLATFORM_URL): platformUrl, else the proxy Service, which relays /registry/*. */}}
+{{- define "tether.platformUrl" -}}
+{{- if .Values.platformUrl }}{{ .Values.platformUrl }}
+{{- else }}http://{{ include "tether.fullname" . }}-proxy.{{ .Release.Namespace }}.svc:{{ .Values.proxy.port }}{{ end }}
+{{- end }}
+
+{{/* The operator Service, where the proxy relays /registry/*. */}}
+{{- define "tether.registryUrl" -}}
+http://{{ include "tether.fullname" . }}-operator.{{ .Release.Namespace }}.svc:{{ .Values.operator.port }}
+{{- end }}
+
 {{/* The newest HorizontalPodAutoscaler API the cluster serves (autoscaling/v2 from Kubernetes 1.23). */}}
 {{- define "tether.hpaApiVersion" -}}
 {{- if .Capabilities.APIVersions.Has "autoscaling/v2" }}autoscaling/v2{{ else }}autoscaling/v2beta2{{ end }}

@@ -1,7 +1,10 @@
 package dev.tether.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
@@ -35,5 +38,27 @@ public record RuntimeStatus(
         Long uptimeSeconds,
 
         @JsonPropertyDescription("The runtime's spend this month in cents.")
-        Long monthlySpendCents) {
+        Long monthlySpendCents,
+
+        @JsonPropertyDescription("When a heartbeat last carried runtime_metadata (RFC 3339). Beats without it keep the declared capabilities and idle timeout; the declaration lapses when none has been renewed for the operator's offline window.")
+        String declaredTime) {
+
+    /** The state a runtime reports when it is alive but cannot make progress. */
+    public static final String WEDGED = "wedged";
+
+    /** {@link #declaredTime()} as an instant; null when absent or unparsable. */
+    @JsonIgnore
+    public Instant declaredAt() {
+        try {
+            return declaredTime == null ? null : Instant.parse(declaredTime);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The one wedge rule: the reported state is "wedged", in any letter case. A wedged runtime's heartbeats are no sign of progress. */
+    @JsonIgnore
+    public boolean wedged() {
+        return WEDGED.equalsIgnoreCase(state);
+    }
 }

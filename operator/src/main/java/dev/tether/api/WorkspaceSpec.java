@@ -24,6 +24,10 @@ public class WorkspaceSpec {
     @Size(max = 63)
     private String runtime;
 
+    @JsonPropertyDescription("What this workspace does in its team (e.g. researcher, reviewer). Informational; peers discovery shows it and filters by it.")
+    @Size(max = 63)
+    private String role;
+
     @JsonPropertyDescription("Name of the parent Workspace in the same namespace; forms the workspace hierarchy.")
     @Pattern(DNS_1123_NAME)
     @Size(max = 253)
@@ -47,6 +51,8 @@ public class WorkspaceSpec {
     public void setUrl(String url) { this.url = url; }
     public String getRuntime() { return runtime; }
     public void setRuntime(String runtime) { this.runtime = runtime; }
+    public String getRole() { return role; }
+    public void setRole(String role) { this.role = role; }
     public String getParentRef() { return parentRef; }
     public void setParentRef(String parentRef) { this.parentRef = parentRef; }
     public DispatchSpec getDispatch() { return dispatch; }

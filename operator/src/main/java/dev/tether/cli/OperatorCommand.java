@@ -40,10 +40,16 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "Reconcile only while holding a Lease, for several replicas. Env TETHER_LEADER_ELECTION. Default: ${DEFAULT-VALUE}.")
     boolean leaderElection;
 
+    @Option(names = "--platform-url", paramLabel = "URL", defaultValue = "${env:TETHER_PLATFORM_URL:-}",
+            description = "The one base URL runtimes and callers reach Tether at: the proxy's Service, which serves dispatches and relays "
+                    + "/registry/* here. Discovery answers name workspaces under it. Empty: taken from each request's "
+                    + "X-Forwarded-Proto/-Host, else its Host. Env TETHER_PLATFORM_URL. Default: empty.")
+    String platformUrl;
+
     /** The validated settings; an invalid combination stops start-up naming the flag. */
     public OperatorSettings settings() {
         return new OperatorSettings(port, watch.namespaces(), watch.defaultNamespace(),
-                new ReconcilerSettings(policy.settings(), offlineAfter), heartbeatStatusInterval, leaderElection);
+                new ReconcilerSettings(policy.settings(), offlineAfter), heartbeatStatusInterval, leaderElection, platformUrl);
     }
 
     @Override

@@ -40,6 +40,11 @@ public final class ProxyCommand implements Callable<Integer> {
             defaultValue = "${env:TETHER_SHUTDOWN_GRACE:-30s}",
             description = "On SIGTERM, how long in-flight dispatches may finish before they are cancelled; keep it below the pod's termination grace. Env TETHER_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
     Duration shutdownGrace;
+    @Option(names = "--registry-url", paramLabel = "URL", defaultValue = "${env:TETHER_REGISTRY_URL:-}",
+            description = "The operator's base URL: /registry/* (heartbeats, registration, discovery) is relayed there, so runtimes "
+                    + "use this proxy as their one PLATFORM_URL. Empty: /registry/* answers 404 here. Env TETHER_REGISTRY_URL. Default: empty.")
+    String registryUrl;
+
     @Option(names = "--canvas-token-file", paramLabel = "FILE",
             description = "Require canvas calls (no X-Workspace-ID) to carry Authorization: Bearer <the token in FILE>. "
                     + "The token may instead come from env " + CANVAS_TOKEN_ENV + " (the chart sets it from a Secret). "
@@ -62,6 +67,7 @@ public final class ProxyCommand implements Callable<Integer> {
                 .sseKeepalive(sseKeepalive)
                 .drainTimeout(shutdownGrace)
                 .canvasToken(canvasToken())
+                .registryUrl(registryUrl)
                 .build();
     }
 

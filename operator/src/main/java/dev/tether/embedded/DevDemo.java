@@ -53,8 +53,8 @@ public final class DevDemo {
             return fail("expected 503 (idle timeout) at the default window");
         }
 
-        out.printf("%n2. The runtime heartbeats and declares idle_timeout_seconds=%d ...%n", declared);
-        Answer beat = post(dev.operatorUrl() + "/registry/heartbeat", token, "{\"workspace_id\": \"" + DevRole.NAMESPACE + "/"
+        out.printf("%n2. The runtime heartbeats to the same platform URL and declares idle_timeout_seconds=%d ...%n", declared);
+        Answer beat = post(dev.proxyUrl() + "/registry/heartbeat", token, "{\"workspace_id\": \"" + DevRole.NAMESPACE + "/"
                 + DevRole.WORKSPACE + "\", \"active_tasks\": 1, \"runtime_metadata\": {\"capabilities\": {\"session\": true}, "
                 + "\"idle_timeout_seconds\": " + declared + "}}");
         out.printf("   -> %d %s%n", beat.status(), beat.body());

@@ -51,9 +51,9 @@ public final class DevRole implements AutoCloseable {
         PolicySettings policy = new PolicySettings(settings.defaultIdleTimeout(), Duration.ofSeconds(1), Duration.ofHours(2),
                 Duration.ofMinutes(30));
         operator = OperatorRole.start(api.client(), new OperatorSettings(settings.operatorPort(), List.of(), NAMESPACE,
-                new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false), Clock.systemUTC());
+                new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, null), Clock.systemUTC());
         proxy = DispatchProxy.start(api.client(), ProxySettings.builder().host("127.0.0.1").port(settings.proxyPort())
-                .defaultNamespace(NAMESPACE).defaultIdleTimeout(settings.defaultIdleTimeout()).build());
+                .defaultNamespace(NAMESPACE).defaultIdleTimeout(settings.defaultIdleTimeout()).registryUrl(operator.baseUrl()).build());
         createSampleWorkspace();
     }
 
@@ -86,16 +86,17 @@ public final class DevRole implements AutoCloseable {
         return ws.getStatus().getDispatch();
     }
 
-    public String operatorUrl() {
-        return operator.baseUrl();
-    }
-
     public String proxyUrl() {
         return proxy.baseUrl();
     }
 
     public String dispatchUrl() {
         return proxy.baseUrl() + "/workspaces/" + NAMESPACE + "/" + WORKSPACE + "/a2a";
+    }
+
+    /** The embedded API's kubeconfig file, for kubectl. */
+    public Path kubeconfig() {
+        return kubeconfig;
     }
 
     public SampleAgent agent() {
@@ -113,9 +114,9 @@ public final class DevRole implements AutoCloseable {
         return """
                 Tether dev is running on an embedded Kubernetes API (Ctrl-C stops it).
 
-                  Kubernetes API  http://127.0.0.1:%d   kubeconfig: %s
-                  operator        %s   POST /registry/heartbeat, /healthz, /readyz, /metrics
-                  proxy           %s   POST /workspaces/{namespace}/{name}/a2a
+                  Kubernetes API  http://127.0.0.1:%d   KUBECONFIG=%s kubectl get ws
+                  platform URL    %s   what a runtime's PLATFORM_URL is: /workspaces/{ns}/{name}/a2a and /registry/*
+                  operator        %s   /registry/* (the proxy relays there), /healthz, /readyz, /metrics
                   sample agent    %s   silent for %ds per call
                   workspace       %s/%s   platform default idle window: %ds
 
@@ -123,14 +124,14 @@ public final class DevRole implements AutoCloseable {
                    503 "idle timeout":
                      curl -s %s -H 'Content-Type: application/json' -d '%s'
 
-                2. Heartbeat as the runtime and declare the 600 s idle timeout it needs:
+                2. Heartbeat as the runtime, to the same platform URL, and declare the 600 s idle timeout it needs:
                      curl -s %s/registry/heartbeat -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
                        -d '{"workspace_id":"%s/%s","runtime_metadata":{"capabilities":{"session":true},"idle_timeout_seconds":600}}'
 
                 3. Dispatch again (step 1): the same call now waits for the agent and answers 200.
-                """.formatted(api.port(), kubeconfig, operator.baseUrl(), proxy.baseUrl(), agent.url(),
+                """.formatted(api.port(), kubeconfig, proxy.baseUrl(), operator.baseUrl(), agent.url(),
                 settings.agentSilence().toSeconds(), NAMESPACE, WORKSPACE, settings.defaultIdleTimeout().toSeconds(),
-                settings.defaultIdleTimeout().toSeconds(), dispatchUrl(), message, operator.baseUrl(), token, NAMESPACE, WORKSPACE);
+                settings.defaultIdleTimeout().toSeconds(), dispatchUrl(), message, proxy.baseUrl(), token, NAMESPACE, WORKSPACE);
     }
 
     private static Path writeKubeconfig(String content) {

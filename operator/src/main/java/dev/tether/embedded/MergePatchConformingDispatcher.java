@@ -23,7 +23,49 @@ import java.util.Map;
 public class MergePatchConformingDispatcher extends KubernetesCrudDispatcher {
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String JSON_PATCH = "application/json-patch+json";
+    private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * Discovery documents first (kubectl needs them; the mock would answer them with a list of everything stored),
+     * and Tables for custom resources when kubectl asks for one, as a real API server serves both.
+     */
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        if (!request.getMethod().equals("GET")) {
+            return super.dispatch(request);
+        }
+        var document = ApiDiscovery.document(request.getPath(), storedCrds());
+        if (document.isPresent()) {
+            return json(200, document.get());
+        }
+        MockResponse answer = super.dispatch(request);
+        String accept = request.getHeader("Accept");
+        if (accept == null || !accept.contains("as=Table") || !answer.getStatus().contains("200") || answer.getBody() == null) {
+            return answer;
+        }
+        try {
+            JsonNode body = MAPPER.readTree(answer.getBody().getBytes());
+            return ServerSideTables.of(request.getPath(), body, storedCrds(), java.time.Instant.now()).map(t -> json(200, t)).orElse(answer);
+        } catch (IOException e) {
+            return answer; // a watch stream or anything else that is not one JSON document
+        }
+    }
+
+    private static MockResponse json(int status, JsonNode body) {
+        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json").setBody(body.toString());
+    }
+
+    private java.util.List<JsonNode> storedCrds() {
+        MockResponse crds = handleGet(CRDS);
+        java.util.List<JsonNode> items = new java.util.ArrayList<>();
+        try {
+            MAPPER.readTree(crds.getBody().getBytes()).path("items").forEach(items::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return items;
+    }
 
     @Override
     public MockResponse handlePatch(RecordedRequest request) {

@@ -90,11 +90,11 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
             throw e;
         }
         Workspace ws = registry.caches().workspace(beat.workspace());
-        WriteEconomy.Decision decision = record(ws, beat);
-        registry.metrics().request("heartbeat", decision == WriteEconomy.Decision.SKIP ? "accepted" : "written");
+        Recorded recorded = record(ws, beat);
+        registry.metrics().request("heartbeat", recorded.decision() == WriteEconomy.Decision.SKIP ? "accepted" : "written");
 
         DispatchStatus effective = DispatchPolicy.resolve(ws.getSpec() == null ? null : ws.getSpec().getDispatch(),
-                beat.declaredIdleTimeout(), registry.settings().policy());
+                recorded.runtime().idleTimeoutSeconds(), registry.settings().policy());
         JsonResponses.send(response, callback, 200, Map.of("status", "ok", "dispatch", Map.of(
                 "idle_timeout_seconds", effective.idleTimeoutSeconds(),
                 "source", effective.source().name().toLowerCase(Locale.ROOT),
@@ -102,8 +102,12 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
                 "max_duration_seconds", effective.maxDurationSeconds())));
     }
 
+    /** What a beat made of status.runtime, and whether it was written. */
+    private record Recorded(RuntimeStatus runtime, WriteEconomy.Decision decision) {
+    }
+
     /** Decides and, when due, writes; the decision, the write and the memo update are atomic per workspace. */
-    private WriteEconomy.Decision record(Workspace ws, Heartbeat beat) {
+    private Recorded record(Workspace ws, Heartbeat beat) {
         ReentrantLock lock = locks.computeIfAbsent(beat.workspace().toString(), k -> new ReentrantLock());
         lock.lock();
         try {
@@ -122,21 +126,22 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
         }
     }
 
-    private WriteEconomy.Decision recordLocked(Workspace ws, Heartbeat beat) {
+    private Recorded recordLocked(Workspace ws, Heartbeat beat) {
         String key = beat.workspace().toString();
         WorkspaceStatus cached = ws.getStatus();
         Instant now = registry.clock().instant();
         Instant cachedBeat = cached == null ? null : cached.lastHeartbeat();
         Written known = newer(recent.get(key), cached == null ? null : cached.getRuntime(), cachedBeat);
 
-        RuntimeStatus next = RuntimeReports.next(known == null ? null : known.runtime(), beat);
+        RuntimeStatus next = RuntimeReports.next(known == null ? null : known.runtime(), known == null ? null : known.beat(), beat, now,
+                registry.settings().declarationLapse());
         int window = cached != null && cached.getDispatch() != null && cached.getDispatch().idleTimeoutSeconds() != null
                 ? cached.getDispatch().idleTimeoutSeconds() : registry.settings().policy().defaultIdleSeconds();
         WriteEconomy.Decision decision = WriteEconomy.decide(known == null ? null : known.runtime(), known == null ? null : known.beat(),
                 next, now, WriteEconomy.refreshEvery(registry.settings().statusInterval(), window),
                 ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents());
         if (decision == WriteEconomy.Decision.SKIP) {
-            return decision;
+            return new Recorded(next, decision);
         }
         ObjectNode status = MAPPER.createObjectNode();
         status.put("lastHeartbeatTime", now.toString());
@@ -160,7 +165,7 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
         }
         recent.put(key, new Written(next, now));
         registry.metrics().patched(decision.name().toLowerCase(Locale.ROOT));
-        return decision;
+        return new Recorded(next, decision);
     }
 
     private static Written newer(Written memo, RuntimeStatus cachedRuntime, Instant cachedBeat) {

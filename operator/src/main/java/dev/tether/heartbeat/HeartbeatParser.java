@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tether.api.WorkspaceId;
 import dev.tether.http.HttpError;
 import dev.tether.http.JsonFactories;
 import dev.tether.http.RequestBodies;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -22,6 +24,7 @@ import java.util.regex.Pattern;
  * Pure: no I/O, fuzzable.
  */
 public final class HeartbeatParser {
+    /** Longer sample_error and current_task texts are truncated to this many characters, with a note saying so. */
     public static final int MAX_TEXT = 4096;
     public static final int MAX_STATE = 64;
     public static final int MAX_CAPABILITIES = 64;
@@ -92,7 +95,7 @@ public final class HeartbeatParser {
 
     public static Heartbeat parse(byte[] body, String defaultNamespace) {
         JsonNode root = readObject(body);
-        WorkspaceRef ref = WorkspaceRef.parse("workspace_id", requiredString(root, "workspace_id", 253 + 64), defaultNamespace);
+        WorkspaceId ref = workspaceId(root, "workspace_id", defaultNamespace);
 
         Double errorRate = number(root, "error_rate");
         if (errorRate != null && (errorRate < 0 || errorRate > 1)) {
@@ -106,9 +109,10 @@ public final class HeartbeatParser {
         Long spend = spend(root);
 
         JsonNode metadata = root.get("runtime_metadata");
+        boolean declares = metadata != null && !metadata.isNull();
         Map<String, Boolean> capabilities = null;
         Integer declared = null;
-        if (metadata != null && !metadata.isNull()) {
+        if (declares) {
             if (!metadata.isObject()) {
                 throw new HttpError(400, "field 'runtime_metadata' must be an object");
             }
@@ -116,12 +120,41 @@ public final class HeartbeatParser {
             Long idle = integer(metadata, "runtime_metadata.idle_timeout_seconds", "idle_timeout_seconds", Long.MIN_VALUE, Integer.MAX_VALUE);
             declared = idle != null && idle > 0 ? idle.intValue() : null;
         }
-        return new Heartbeat(ref, errorRate, text(root, "sample_error", MAX_TEXT),
-                activeTasks == null ? null : activeTasks.intValue(), uptime, text(root, "current_task", MAX_TEXT), spend,
-                text(root, "runtime_state", MAX_STATE), capabilities, declared);
+        return new Heartbeat(ref, errorRate, truncated(text(root, "sample_error", Integer.MAX_VALUE), MAX_TEXT),
+                activeTasks == null ? null : activeTasks.intValue(), uptime,
+                truncated(text(root, "current_task", Integer.MAX_VALUE), MAX_TEXT), spend,
+                text(root, "runtime_state", MAX_STATE), declares, capabilities, declared);
     }
 
-    static String requiredString(JsonNode root, String field, int maxLength) {
+    /**
+     * A report text cut to {@code max} characters, saying so: a long stack trace in {@code sample_error} must not
+     * cost the runtime its heartbeat. The cut never splits a surrogate pair; the suffix names the UTF-8 bytes left out.
+     */
+    static String truncated(String value, int max) {
+        if (value == null || value.length() <= max) {
+            return value;
+        }
+        int totalBytes = value.getBytes(StandardCharsets.UTF_8).length;
+        int keep = max - suffix(totalBytes).length();
+        if (Character.isLowSurrogate(value.charAt(keep))) {
+            keep--;
+        }
+        String kept = value.substring(0, keep);
+        return kept + suffix(totalBytes - kept.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    private static String suffix(int droppedBytes) {
+        return "\u2026[truncated " + droppedBytes + " bytes]";
+    }
+
+    /** A required workspace id field: {@code namespace/name}, or a bare {@code name} in {@code defaultNamespace}. */
+    public static WorkspaceId workspaceId(JsonNode root, String field, String defaultNamespace) {
+        String id = requiredString(root, field, WorkspaceId.MAX_LENGTH);
+        return WorkspaceId.parse(id, defaultNamespace).orElseThrow(() -> new HttpError(400, "field '" + field
+                + "' must be 'namespace/name' or 'name' (lower-case DNS names), got '" + Heartbeat.shorten(id) + "'"));
+    }
+
+    public static String requiredString(JsonNode root, String field, int maxLength) {
         String value = text(root, field, maxLength);
         if (value == null) {
             throw new HttpError(400, "field '" + field + "' is required");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.RegistrationStatus;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.http.BearerTokens;
 import dev.tether.http.HttpError;
 import dev.tether.http.JsonEndpoint;
@@ -49,7 +50,7 @@ public final class RegisterEndpoint extends JsonEndpoint {
             String token = BearerTokens.require(request);
             JsonNode body = HeartbeatParser.readObject(RequestBodies.readBounded(request, HeartbeatSettings.MAX_REGISTER_BODY_BYTES));
             String idField = kind == Kind.REGISTER ? "id" : "workspace_id";
-            WorkspaceRef ref = WorkspaceRef.parse(idField, HeartbeatParser.requiredString(body, idField, 253 + 64), registry.settings().defaultNamespace());
+            WorkspaceId ref = HeartbeatParser.workspaceId(body, idField, registry.settings().defaultNamespace());
             String url = kind == Kind.REGISTER
                     ? RegisteredUrls.validate("url", HeartbeatParser.requiredString(body, "url", RegisteredUrls.MAX_LENGTH))
                     : null;

@@ -1,6 +1,7 @@
 package dev.tether.heartbeat;
 
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.kube.NamespacedCache;
 import dev.tether.reconciler.TokenSecrets;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -23,15 +24,20 @@ public final class RegistryCaches implements AutoCloseable {
         tokens = new NamespacedCache<>(client, KubernetesClient::secrets, namespaces, TokenSecrets.SELECTOR, null);
     }
 
-    public Workspace workspace(WorkspaceRef ref) {
+    public Workspace workspace(WorkspaceId ref) {
         return workspaces.get(ref.namespace(), ref.name());
+    }
+
+    /** Every Workspace of a namespace, from the cache. */
+    public List<Workspace> workspacesIn(String namespace) {
+        return workspaces.inNamespace(namespace);
     }
 
     /**
      * True when {@code presented} is this workspace's token. Unknown workspace, missing Secret and wrong
      * token are indistinguishable to the caller; the comparison takes the same time wherever it differs.
      */
-    public boolean authenticates(WorkspaceRef ref, String presented) {
+    public boolean authenticates(WorkspaceId ref, String presented) {
         Secret secret = tokens.get(ref.namespace(), TokenSecrets.name(ref.name()));
         String expected = TokenSecrets.token(secret);
         if (workspace(ref) == null || expected == null || presented == null) {
@@ -41,8 +47,8 @@ public final class RegistryCaches implements AutoCloseable {
     }
 
     /** Calls {@code listener} with each Workspace deleted from now on. */
-    public void onWorkspaceDeleted(Consumer<WorkspaceRef> listener) {
-        workspaces.onDelete(ws -> listener.accept(new WorkspaceRef(ws.getMetadata().getNamespace(), ws.getMetadata().getName())));
+    public void onWorkspaceDeleted(Consumer<WorkspaceId> listener) {
+        workspaces.onDelete(ws -> listener.accept(WorkspaceId.of(ws)));
     }
 
     public boolean synced() {

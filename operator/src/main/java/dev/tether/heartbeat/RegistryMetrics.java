@@ -17,7 +17,7 @@ public final class RegistryMetrics {
                 .register(registry);
     }
 
-    void request(String endpoint, String result) {
+    public void request(String endpoint, String result) {
         Counter.builder("tether_registry_requests").description("Registry requests by endpoint and result")
                 .tag("endpoint", endpoint).tag("result", result).register(registry).increment();
     }

@@ -27,7 +27,20 @@ public final class WriteEconomy {
         if (stored == null || storedBeat == null || materialChange(stored, next, budgetCents)) {
             return Decision.MATERIAL;
         }
-        return Duration.between(storedBeat, now).compareTo(refreshEvery) >= 0 ? Decision.REFRESH : Decision.SKIP;
+        boolean beatDue = Duration.between(storedBeat, now).compareTo(refreshEvery) >= 0;
+        return beatDue || renewalDue(stored, next, now, refreshEvery) ? Decision.REFRESH : Decision.SKIP;
+    }
+
+    /**
+     * A beat renewing the runtime's declaration is written as often as liveness is, so the stored declaration time
+     * never falls behind by more than one refresh: partial beats in between would otherwise let it lapse.
+     */
+    private static boolean renewalDue(RuntimeStatus stored, RuntimeStatus next, Instant now, Duration refreshEvery) {
+        if (next.declaredTime() == null || next.declaredTime().equals(stored.declaredTime())) {
+            return false;
+        }
+        Instant declared = stored.declaredAt();
+        return declared == null || Duration.between(declared, now).compareTo(refreshEvery) >= 0;
     }
 
     /** How often lastHeartbeatTime is refreshed: the configured interval, and at least three times per idle window. */

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -56,9 +57,10 @@ public final class NamespacedCache<T extends HasMetadata> implements AutoCloseab
         return null;
     }
 
-    public List<T> list() {
+    /** Everything cached in one namespace, through the informers' namespace index. */
+    public List<T> inNamespace(String namespace) {
         List<T> all = new ArrayList<>();
-        informers.forEach(i -> all.addAll(i.getStore().list()));
+        informers.forEach(i -> all.addAll(i.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace)));
         return all;
     }
 

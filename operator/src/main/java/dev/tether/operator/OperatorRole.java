@@ -1,5 +1,6 @@
 package dev.tether.operator;
 
+import dev.tether.discovery.DiscoveryEndpoints;
 import dev.tether.heartbeat.HeartbeatEndpoint;
 import dev.tether.heartbeat.HeartbeatSettings;
 import dev.tether.heartbeat.RegisterEndpoint;
@@ -35,13 +36,17 @@ public final class OperatorRole implements AutoCloseable {
         PrometheusMeterRegistry registry = Metrics.newRegistry("operator");
         RegistryCaches caches = new RegistryCaches(client, settings.namespaces());
         HeartbeatSettings heartbeat = new HeartbeatSettings(settings.defaultNamespace(), settings.heartbeatStatusInterval(),
-                settings.reconciler().policy());
+                settings.reconciler().policy(), settings.reconciler().offlineAfter(), settings.platformUrl());
         RegistryContext registryContext = new RegistryContext(client, caches, heartbeat, clock, registry);
         HealthEndpoints health = new HealthEndpoints().readyWhen("workspace-and-token-caches", caches::synced);
+        DiscoveryEndpoints discovery = new DiscoveryEndpoints(registryContext);
         HttpServer server = HttpServer.builder("0.0.0.0", settings.port())
                 .route("/registry/heartbeat", new HeartbeatEndpoint(registryContext))
                 .route("/registry/register", new RegisterEndpoint(RegisterEndpoint.Kind.REGISTER, registryContext))
                 .route("/registry/update-card", new RegisterEndpoint(RegisterEndpoint.Kind.UPDATE_CARD, registryContext))
+                .route(DiscoveryEndpoints.CHECK_ACCESS_ROUTE, discovery.checkAccess())
+                .route(DiscoveryEndpoints.DISCOVER_ROUTE, discovery.discover())
+                .route(DiscoveryEndpoints.PEERS_ROUTE, discovery.peers())
                 .route("/healthz", health.liveness())
                 .route("/readyz", health.readiness())
                 .route("/metrics", new MetricsEndpoint(registry))

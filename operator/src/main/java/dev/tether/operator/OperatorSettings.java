@@ -1,13 +1,19 @@
 package dev.tether.operator;
 
+import dev.tether.config.BaseUrls;
 import dev.tether.config.InvalidSettingException;
 import dev.tether.reconciler.ReconcilerSettings;
 import java.time.Duration;
 import java.util.List;
 
-/** Everything the operator role is configured with; validated once, at start-up. */
+/**
+ * Everything the operator role is configured with; validated once, at start-up.
+ *
+ * @param platformUrl the one base URL runtimes and callers reach Tether at (the proxy's Service, which also relays
+ *                    {@code /registry/*}); discovery answers name workspaces under it. Null: taken from each request.
+ */
 public record OperatorSettings(int port, List<String> namespaces, String defaultNamespace, ReconcilerSettings reconciler,
-        Duration heartbeatStatusInterval, boolean leaderElection) {
+        Duration heartbeatStatusInterval, boolean leaderElection, String platformUrl) {
 
     public OperatorSettings {
         if (port < 0 || port > 65_535) {
@@ -25,5 +31,6 @@ public record OperatorSettings(int port, List<String> namespaces, String default
                     + heartbeatStatusInterval.toSeconds() + "s), got " + reconciler.offlineAfter().toSeconds() + "s");
         }
         namespaces = List.copyOf(namespaces);
+        platformUrl = BaseUrls.parse("--platform-url", platformUrl);
     }
 }

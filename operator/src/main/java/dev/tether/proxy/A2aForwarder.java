@@ -1,6 +1,7 @@
 package dev.tether.proxy;
 
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.http.HttpError;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
@@ -53,7 +54,7 @@ final class A2aForwarder {
         this.settings = settings;
     }
 
-    void dispatch(WorkspaceKey key, Request request, Response response, Callback callback) {
+    void dispatch(WorkspaceId key, Request request, Response response, Callback callback) {
         long started = System.nanoTime();
         Workspace workspace = null;
         Dispatch d;
@@ -144,7 +145,7 @@ final class A2aForwarder {
     /** The upstream call failed: a limit the watchdog fired, the caller leaving, or the agent itself. */
     private static Outcome failed(Dispatch d, HttpUrl url, IOException e, Response response, Callback callback) {
         StopReason reason = reasonFor(d);
-        WorkspaceKey key = d.workspace();
+        WorkspaceId key = d.workspace();
         if (reason == null) {
             String message = AgentClient.unreachable(e)
                     ? "cannot reach the agent of workspace " + key + " at " + AgentClient.redacted(url) + ": " + e
@@ -175,7 +176,7 @@ final class A2aForwarder {
     }
 
     /** The cached Workspace, or the 404 (or 503 while the cache is still filling) a caller should see. */
-    static Workspace lookup(WorkspaceDirectory directory, WorkspaceKey key) {
+    static Workspace lookup(WorkspaceDirectory directory, WorkspaceId key) {
         if (!directory.serves(key.namespace())) {
             throw new HttpError(404, "namespace " + key.namespace() + " is not served by this proxy (it serves "
                     + directory.describeScope() + ")", Map.of("workspace", key.toString()), Map.of());

@@ -2,6 +2,8 @@ package dev.tether.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.a2a.AgentCardRewriter;
+import dev.tether.api.WorkspaceId;
 import dev.tether.http.HttpError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +47,7 @@ final class AgentCardEndpoint {
     }
 
     void serve(WorkspaceRoute route, Request request, Response response, Callback callback) throws IOException {
-        WorkspaceKey key = route.workspace();
+        WorkspaceId key = route.workspace();
         callers.authorize(request, key);
         HttpUrl agent = A2aForwarder.requireUpstream(EnforcedPolicy.of(A2aForwarder.lookup(directory, key), settings));
         List<HttpUrl> locations = locations(agent, route.cardFile());
@@ -74,7 +76,7 @@ final class AgentCardEndpoint {
         }
     }
 
-    private static byte[] rewritten(WorkspaceKey key, byte[] body, String endpoint) throws IOException {
+    private static byte[] rewritten(WorkspaceId key, byte[] body, String endpoint) throws IOException {
         JsonNode card;
         try {
             card = A2aRequestNormaliser.MAPPER.readTree(body);

@@ -1,6 +1,7 @@
 package dev.tether.proxy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.api.WorkspaceId;
 import dev.tether.http.JsonResponses;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,9 +34,11 @@ final class BufferedReply {
     /**
      * Writes the answer, blocking until the caller has it.
      *
+     * @param workspace named in a wrapped error body; null when the answer is not a workspace's
+     *
      * @throws IOException the caller went away
      */
-    static void send(WorkspaceKey workspace, int status, Headers upstreamHeaders, byte[] body, Response response) throws IOException {
+    static void send(WorkspaceId workspace, int status, Headers upstreamHeaders, byte[] body, Response response) throws IOException {
         byte[] out = body;
         response.setStatus(status);
         copyHeaders(upstreamHeaders, response);
@@ -62,11 +65,13 @@ final class BufferedReply {
         }
     }
 
-    private static byte[] wrap(WorkspaceKey workspace, int status, byte[] body) {
+    private static byte[] wrap(WorkspaceId workspace, int status, byte[] body) {
         ObjectNode error = JsonResponses.MAPPER.createObjectNode();
         String text = new String(body, StandardCharsets.UTF_8).strip();
         error.put("error", text.isEmpty() ? "the agent answered HTTP " + status + " with an empty body" : text);
-        error.put("workspace", workspace.toString());
+        if (workspace != null) {
+            error.put("workspace", workspace.toString());
+        }
         error.put("upstream_status", status);
         try {
             return JsonResponses.MAPPER.writeValueAsBytes(error);

@@ -1,6 +1,8 @@
 package dev.tether.proxy;
 
+import dev.tether.access.CallerRules;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.http.BearerTokens;
 import dev.tether.http.HttpError;
 import java.util.Map;
@@ -31,7 +33,7 @@ final class CallerAuthorization {
     }
 
     /** The authenticated caller (empty for a canvas call), or the HttpError the request must end with. */
-    Optional<WorkspaceKey> authorize(Request request, WorkspaceKey target) {
+    Optional<WorkspaceId> authorize(Request request, WorkspaceId target) {
         CallerRules.CallerId id = CallerRules.callerId(request.getHeaders().get(Ceiling.CALLER_HEADER), defaultNamespace);
         return switch (id) {
             case CallerRules.Canvas canvas -> {
@@ -58,7 +60,7 @@ final class CallerAuthorization {
         };
     }
 
-    private void authenticate(Request request, WorkspaceKey caller) {
+    private void authenticate(Request request, WorkspaceId caller) {
         String presented = BearerTokens.require(request, "token of workspace " + caller);
         String published = directory.find(caller).map(Workspace::getStatus).map(s -> s.getTokenSha256()).orElse(null);
         if (!CallerRules.tokenMatches(presented, published)) {
@@ -66,7 +68,7 @@ final class CallerAuthorization {
         }
     }
 
-    private Optional<String> parentOf(WorkspaceKey workspace) {
+    private Optional<String> parentOf(WorkspaceId workspace) {
         return directory.find(workspace)
                 .map(ws -> ws.getSpec() == null ? null : ws.getSpec().getParentRef())
                 .filter(parent -> !parent.isBlank());

@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.api.WorkspaceId;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Call;
@@ -10,7 +11,7 @@ import okhttp3.Call;
  * Progress is a volatile write, cheap enough for every read from the agent.
  */
 final class Dispatch {
-    private final WorkspaceKey workspace;
+    private final WorkspaceId workspace;
     private final Ceiling ceiling;
     private final long startedNanos;
     private final AtomicReference<StopReason> stop = new AtomicReference<>();
@@ -23,7 +24,7 @@ final class Dispatch {
     ScheduledFuture<?> nextCheck;
     boolean finished;
 
-    Dispatch(WorkspaceKey workspace, Ceiling ceiling, IdleWindow window) {
+    Dispatch(WorkspaceId workspace, Ceiling ceiling, IdleWindow window) {
         this.workspace = workspace;
         this.ceiling = ceiling;
         this.window = window;
@@ -31,7 +32,7 @@ final class Dispatch {
         this.lastProgressNanos = startedNanos;
     }
 
-    WorkspaceKey workspace() {
+    WorkspaceId workspace() {
         return workspace;
     }
 
@@ -52,7 +53,7 @@ final class Dispatch {
         return lastProgressNanos;
     }
 
-    /** The window last read from the informer cache; kept when the workspace disappears mid-flight. */
+    /** The window this dispatch holds: the workspace's at the start, then as {@link IdleWindow#changedTo} allows; kept when the workspace disappears. */
     IdleWindow window() {
         return window;
     }

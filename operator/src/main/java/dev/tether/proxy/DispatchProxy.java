@@ -26,6 +26,7 @@ public final class DispatchProxy implements AutoCloseable {
     private final WorkspaceDirectory directory;
     private final DispatchWatchdog watchdog;
     private final AgentClient agents;
+    private final RegistryRelay relay;
     private final PrometheusMeterRegistry registry;
     private final HttpServer http;
     private final int port;
@@ -43,9 +44,11 @@ public final class DispatchProxy implements AutoCloseable {
         CallerAuthorization callers = new CallerAuthorization(directory, settings);
         A2aForwarder forwarder = new A2aForwarder(directory, callers, watchdog, agents, metrics, settings);
         AgentCardEndpoint cards = new AgentCardEndpoint(directory, callers, agents, settings);
+        relay = settings.registryUrl() == null ? null : new RegistryRelay(settings.registryUrl(), settings.maxResponseBytes());
         try {
             http = HttpServer.builder(settings.host(), settings.port())
                     .route("/workspaces/*", new WorkspaceEndpoint(settings.defaultNamespace(), forwarder, cards))
+                    .route("/registry/*", relay == null ? new RegistryRelay.Disabled() : relay)
                     .route("/healthz", health.liveness())
                     .route("/readyz", health.readiness())
                     .route("/metrics", new MetricsEndpoint(registry))
@@ -56,13 +59,17 @@ public final class DispatchProxy implements AutoCloseable {
             directory.close();
             watchdog.close();
             agents.close();
+            if (relay != null) {
+                relay.close();
+            }
             throw e;
         }
         port = http.port();
         LOG.info("dispatch proxy listening on {}:{}, serving Workspaces in {} (bare names in {}), default idle timeout {}, SSE keepalive {}, "
-                + "canvas calls {}", settings.host(), http.port(), directory.describeScope(), settings.defaultNamespace(),
+                + "canvas calls {}, /registry/* relayed to {}", settings.host(), http.port(), directory.describeScope(), settings.defaultNamespace(),
                 DurationConverter.format(settings.defaultIdleTimeout()), DurationConverter.format(settings.sseKeepalive()),
-                settings.canvasTokenSha256() == null ? "open" : "require the canvas token");
+                settings.canvasTokenSha256() == null ? "open" : "require the canvas token",
+                settings.registryUrl() == null ? "nowhere" : settings.registryUrl());
     }
 
     /** Starts a proxy with its own metrics registry. It serves at once; {@code /readyz} turns ready when the informers have synced. */
@@ -132,6 +139,9 @@ public final class DispatchProxy implements AutoCloseable {
             watchdog.close();
             directory.close();
             agents.close();
+            if (relay != null) {
+                relay.close();
+            }
             LOG.info("dispatch proxy stopped");
         }
     }

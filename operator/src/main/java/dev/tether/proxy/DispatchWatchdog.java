@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.api.WorkspaceId;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -24,13 +25,13 @@ final class DispatchWatchdog implements WorkspaceDirectory.Listener, AutoCloseab
     private static final Logger LOG = LoggerFactory.getLogger(DispatchWatchdog.class);
 
     private final ScheduledThreadPoolExecutor timer;
-    private final Function<WorkspaceKey, Optional<IdleWindow>> windows;
+    private final Function<WorkspaceId, Optional<IdleWindow>> windows;
     private final long keepaliveNanos;
-    private final Map<WorkspaceKey, Set<Dispatch>> inFlight = new ConcurrentHashMap<>();
+    private final Map<WorkspaceId, Set<Dispatch>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
 
     /** @param windows the current idle window of a workspace, from the informer cache */
-    DispatchWatchdog(Function<WorkspaceKey, Optional<IdleWindow>> windows, Duration sseKeepalive) {
+    DispatchWatchdog(Function<WorkspaceId, Optional<IdleWindow>> windows, Duration sseKeepalive) {
         this.windows = windows;
         this.keepaliveNanos = sseKeepalive.toNanos();
         timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -86,7 +87,7 @@ final class DispatchWatchdog implements WorkspaceDirectory.Listener, AutoCloseab
     }
 
     @Override
-    public void healthyHeartbeat(WorkspaceKey workspace) {
+    public void healthyHeartbeat(WorkspaceId workspace) {
         Set<Dispatch> set = inFlight.get(workspace);
         if (set != null) {
             set.forEach(Dispatch::progress);
@@ -94,7 +95,7 @@ final class DispatchWatchdog implements WorkspaceDirectory.Listener, AutoCloseab
     }
 
     @Override
-    public void policyChanged(WorkspaceKey workspace) {
+    public void policyChanged(WorkspaceId workspace) {
         Set<Dispatch> set = inFlight.get(workspace);
         if (set != null) {
             set.forEach(d -> schedule(d, 0));
@@ -154,7 +155,7 @@ final class DispatchWatchdog implements WorkspaceDirectory.Listener, AutoCloseab
             d.stop(StopReason.ceiling(d.ceiling()));
             return -1;
         }
-        IdleWindow window = windows.apply(d.workspace()).orElse(d.window());
+        IdleWindow window = windows.apply(d.workspace()).map(d.window()::changedTo).orElse(d.window());
         d.window(window);
         long idleAt = d.lastProgressNanos() + window.nanos();
         if (now - idleAt >= 0) {

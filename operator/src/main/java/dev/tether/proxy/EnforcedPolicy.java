@@ -4,6 +4,7 @@ import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchStatus;
 import dev.tether.api.RuntimeStatus;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceStatus;
 import java.util.Optional;
 import okhttp3.HttpUrl;
@@ -13,7 +14,7 @@ import okhttp3.HttpUrl;
  * window and ceiling the reconciler resolved into {@code status.dispatch} (the proxy's defaults until
  * it has), and the budget. Pure.
  */
-record EnforcedPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int maxDurationSeconds,
+record EnforcedPolicy(WorkspaceId workspace, String url, IdleWindow idle, int maxDurationSeconds,
         Long budgetLimitCents, Long monthlySpendCents) {
     /** One URL per workspace at a time. */
     private static final ParseMemo<HttpUrl> URLS = new ParseMemo<>(HttpUrl::parse, 16_384);
@@ -22,13 +23,14 @@ record EnforcedPolicy(WorkspaceKey workspace, String url, IdleWindow idle, int m
         WorkspaceStatus status = ws.getStatus();
         DispatchStatus dispatch = status == null ? null : status.getDispatch();
         IdleWindow idle = dispatch != null && dispatch.idleTimeoutSeconds() != null && dispatch.idleTimeoutSeconds() > 0
-                ? new IdleWindow(dispatch.idleTimeoutSeconds(), dispatch.source() == null ? DispatchSource.Default : dispatch.source())
-                : new IdleWindow((int) settings.defaultIdleTimeout().toSeconds(), DispatchSource.Default);
+                ? new IdleWindow(dispatch.idleTimeoutSeconds(), dispatch.source() == null ? DispatchSource.Default : dispatch.source(),
+                        Boolean.TRUE.equals(dispatch.clamped()))
+                : new IdleWindow((int) settings.defaultIdleTimeout().toSeconds(), DispatchSource.Default, false);
         int ceiling = dispatch != null && dispatch.maxDurationSeconds() != null && dispatch.maxDurationSeconds() > 0
                 ? dispatch.maxDurationSeconds()
                 : (int) settings.defaultMaxDuration().toSeconds();
         RuntimeStatus runtime = status == null ? null : status.getRuntime();
-        return new EnforcedPolicy(WorkspaceKey.of(ws), ws.endpoint(), idle, ceiling,
+        return new EnforcedPolicy(WorkspaceId.of(ws), ws.endpoint(), idle, ceiling,
                 ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents(),
                 runtime == null ? null : runtime.monthlySpendCents());
     }

@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.api.WorkspaceId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,7 +44,7 @@ final class ProxyMetrics implements WorkspaceDirectory.Listener {
      * dispatch to it that ends later records one series again; the next deletion of that name drops it.
      */
     @Override
-    public void deleted(WorkspaceKey workspace) {
+    public void deleted(WorkspaceId workspace) {
         registry.find("tether.proxy.dispatches").tag("workspace", workspace.toString()).counters().forEach(registry::remove);
     }
 

@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.config.BaseUrls;
 import dev.tether.config.DurationConverter;
 import dev.tether.config.InvalidSettingException;
 import dev.tether.http.BearerTokens;
@@ -23,10 +24,12 @@ import java.util.List;
  * @param maxResponseBytes  buffered agent response cap (502 above it); also the largest single SSE event
  * @param canvasTokenSha256 SHA-256 (hex) of the token canvas calls (no {@code X-Workspace-ID}) must present;
  *                          null leaves canvas calls open. Only the hash is kept, so the settings can be logged.
+ * @param registryUrl       the operator's base URL, where {@code /registry/*} is relayed so runtimes need one platform
+ *                          URL; null: this proxy answers those routes 404
  */
 public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
         Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
-        int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256) {
+        int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256, String registryUrl) {
 
     public static final int MIB = 1 << 20;
 
@@ -50,6 +53,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         if (maxRequestBytes <= 0 || maxResponseBytes <= 0) {
             throw new InvalidSettingException("body limits", "must be positive");
         }
+        registryUrl = BaseUrls.parse("--registry-url", registryUrl);
     }
 
     public static Builder builder() {
@@ -67,6 +71,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         private Duration sseKeepalive = Duration.ofSeconds(15);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private String canvasTokenSha256;
+        private String registryUrl;
 
         private Builder() {
         }
@@ -129,9 +134,15 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             return this;
         }
 
+        /** The operator's base URL, to relay {@code /registry/*} to; null answers those routes 404. */
+        public Builder registryUrl(String value) {
+            registryUrl = value;
+            return this;
+        }
+
         public ProxySettings build() {
             return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
-                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256);
+                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl);
         }
     }
 }

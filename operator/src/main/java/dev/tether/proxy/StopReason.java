@@ -1,6 +1,7 @@
 package dev.tether.proxy;
 
 import dev.tether.api.DispatchSource;
+import dev.tether.api.WorkspaceId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,7 +21,7 @@ record StopReason(Kind kind, long seconds, String rule) {
     }
 
     /** A sentence for the caller and the log: which limit fired, how large it was, and who set it. */
-    String describe(WorkspaceKey workspace) {
+    String describe(WorkspaceId workspace) {
         return switch (kind) {
             case IDLE_TIMEOUT -> "workspace " + workspace + " was silent for " + seconds + " s: no agent output and no healthy "
                     + "heartbeat within its idle timeout (" + seconds + " s, source " + rule + "); the dispatch was cancelled";

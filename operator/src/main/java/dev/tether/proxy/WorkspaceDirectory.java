@@ -2,6 +2,7 @@ package dev.tether.proxy;
 
 import dev.tether.api.DispatchStatus;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -26,18 +27,17 @@ import org.slf4j.LoggerFactory;
  */
 final class WorkspaceDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkspaceDirectory.class);
-    static final String WEDGED = "wedged";
 
     /** What in-flight dispatches need to hear about. Called on the informer's thread: keep it quick. */
     interface Listener {
-        default void healthyHeartbeat(WorkspaceKey workspace) {
+        default void healthyHeartbeat(WorkspaceId workspace) {
         }
 
-        default void policyChanged(WorkspaceKey workspace) {
+        default void policyChanged(WorkspaceId workspace) {
         }
 
         /** The workspace is gone; in-flight dispatches have already heard {@link #policyChanged}. */
-        default void deleted(WorkspaceKey workspace) {
+        default void deleted(WorkspaceId workspace) {
         }
     }
 
@@ -81,7 +81,7 @@ final class WorkspaceDirectory implements AutoCloseable {
         return namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(", ", namespaces);
     }
 
-    Optional<Workspace> find(WorkspaceKey key) {
+    Optional<Workspace> find(WorkspaceId key) {
         SharedIndexInformer<Workspace> informer = informers.get(namespaces.isEmpty() ? "" : key.namespace());
         return informer == null ? Optional.empty()
                 : Optional.ofNullable(informer.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name())));
@@ -99,7 +99,7 @@ final class WorkspaceDirectory implements AutoCloseable {
         if (latest == null || latest.equals(previous)) {
             return false;
         }
-        if (now.getRuntime() != null && WEDGED.equalsIgnoreCase(now.getRuntime().state())) {
+        if (now.getRuntime() != null && now.getRuntime().wedged()) {
             return false;
         }
         try {
@@ -116,12 +116,12 @@ final class WorkspaceDirectory implements AutoCloseable {
     private record Events(Listener listener) implements ResourceEventHandler<Workspace> {
         @Override
         public void onAdd(Workspace ws) {
-            listener.policyChanged(WorkspaceKey.of(ws));
+            listener.policyChanged(WorkspaceId.of(ws));
         }
 
         @Override
         public void onUpdate(Workspace before, Workspace now) {
-            WorkspaceKey key = WorkspaceKey.of(now);
+            WorkspaceId key = WorkspaceId.of(now);
             if (healthyHeartbeatObserved(before.getStatus(), now.getStatus())) {
                 listener.healthyHeartbeat(key);
             }
@@ -132,7 +132,7 @@ final class WorkspaceDirectory implements AutoCloseable {
 
         @Override
         public void onDelete(Workspace ws, boolean deletedFinalStateUnknown) {
-            WorkspaceKey key = WorkspaceKey.of(ws);
+            WorkspaceId key = WorkspaceId.of(ws);
             listener.policyChanged(key);
             listener.deleted(key);
         }

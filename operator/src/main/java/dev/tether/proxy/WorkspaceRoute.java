@@ -1,7 +1,7 @@
 package dev.tether.proxy;
 
+import dev.tether.api.WorkspaceId;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What a path under {@code /workspaces/} asks for. Pure: no lookups.
@@ -15,14 +15,12 @@ import java.util.regex.Pattern;
  * </pre>
  * Segment counts keep the forms apart; a trailing slash marks a base URL.
  */
-record WorkspaceRoute(WorkspaceKey workspace, Target target, String cardFile) {
+record WorkspaceRoute(WorkspaceId workspace, Target target, String cardFile) {
     enum Target { DISPATCH, AGENT_CARD, BASE }
 
     static final String PREFIX = "/workspaces/";
     static final String CARD = "agent-card.json";
     static final String LEGACY_CARD = "agent.json";
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     static Optional<WorkspaceRoute> parse(String path, String defaultNamespace) {
         if (path == null || !path.startsWith(PREFIX)) {
@@ -45,10 +43,7 @@ record WorkspaceRoute(WorkspaceKey workspace, Target target, String cardFile) {
     }
 
     private static Optional<WorkspaceRoute> route(String namespace, String name, Target target, String cardFile) {
-        if (!DNS_LABEL.matcher(namespace).matches() || name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
-            return Optional.empty();
-        }
-        return Optional.of(new WorkspaceRoute(new WorkspaceKey(namespace, name), target, cardFile));
+        return WorkspaceId.of(namespace, name).map(id -> new WorkspaceRoute(id, target, cardFile));
     }
 
     /** The proxy's fully qualified dispatch path for this workspace, the URL agent cards are rewritten to. */

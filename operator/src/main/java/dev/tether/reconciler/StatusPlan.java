@@ -21,7 +21,6 @@ import java.util.Optional;
  * again so a heartbeat going stale flips Live without any new event.
  */
 public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Optional<Duration> recheckIn) {
-    static final String WEDGED = "wedged";
     static final String STATUS_MGMT = "status_mgmt";
     static final double DEGRADE_AT_ERROR_RATE = 0.5;
     static final double RECOVER_BELOW_ERROR_RATE = 0.1;
@@ -117,7 +116,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         if (runtime == null) {
             return new Degradation(false, "Healthy", "no runtime report yet");
         }
-        if (WEDGED.equals(runtime.state())) {
+        if (runtime.wedged()) {
             return new Degradation(true, "RuntimeWedged", "the runtime reports it is alive but wedged");
         }
         boolean ownsStatus = runtime.capabilities() != null && Boolean.TRUE.equals(runtime.capabilities().get(STATUS_MGMT));

@@ -60,7 +60,9 @@ public final class TokenSecrets {
                         .build())
                 .endMetadata()
                 .withType("Opaque")
-                .withStringData(Map.of(TOKEN_KEY, token))
+                // data, not stringData: the API server converts stringData, but an embedded API stores what it is given,
+                // and `kubectl get secret -o jsonpath={.data.token}` must work on both.
+                .withData(Map.of(TOKEN_KEY, Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))))
                 .build();
     }
 
@@ -76,7 +78,7 @@ public final class TokenSecrets {
     /** The token in a Secret, or null when the Secret has none. */
     public static String token(Secret secret) {
         if (secret == null || secret.getData() == null || secret.getData().get(TOKEN_KEY) == null) {
-            return secret != null && secret.getStringData() != null ? secret.getStringData().get(TOKEN_KEY) : null;
+            return null;
         }
         return new String(Base64.getDecoder().decode(secret.getData().get(TOKEN_KEY)), StandardCharsets.UTF_8);
     }

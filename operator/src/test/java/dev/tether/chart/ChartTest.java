@@ -248,12 +248,12 @@ class ChartTest {
                 "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
                 "JDK_JAVA_OPTIONS", "-Xmx300m", "TETHER_MIN_IDLE_TIMEOUT", "30s", "TETHER_MAX_IDLE_TIMEOUT", "4h",
                 "TETHER_DEFAULT_MAX_DURATION", "45m", "TETHER_OFFLINE_AFTER", "5m", "TETHER_HEARTBEAT_STATUS_INTERVAL", "90s",
-                "TETHER_LEADER_ELECTION", "true", "EXTRA", "operator-extra"));
+                "TETHER_LEADER_ELECTION", "true", "TETHER_PLATFORM_URL", "https://agents.example.com", "EXTRA", "operator-extra"));
         assertThat(chart.env("proxy")).containsExactlyEntriesOf(ordered(
                 "TETHER_PORT", "9090", "TETHER_NAMESPACES", "team-a,team-b", "TETHER_DEFAULT_NAMESPACE", "team-a",
                 "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
-                "JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", "TETHER_SSE_KEEPALIVE", "20s",
-                "TETHER_SHUTDOWN_GRACE", "115s"));
+                "JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", "TETHER_REGISTRY_URL",
+                "http://rel-tether-operator.tether-system.svc:9080", "TETHER_SSE_KEEPALIVE", "20s", "TETHER_SHUTDOWN_GRACE", "115s"));
         for (String role : List.of("operator", "proxy")) {
             assertThat(chart.container(role).getImage()).isEqualTo("registry.example/tether:9.9.9");
             assertThat(chart.container(role).getImagePullPolicy()).isEqualTo("Always");

@@ -28,8 +28,8 @@ class DevDemoTest {
         try (DevRole dev = DevRole.start(new DevRole.Settings(0, 0, Duration.ofSeconds(10), Duration.ofSeconds(15)))) {
             String token = dev.token(Duration.ofSeconds(30));
             String banner = dev.banner(token);
-            assertThat(banner).contains(dev.operatorUrl() + "/registry/heartbeat", "Bearer " + token, "\"idle_timeout_seconds\":600",
-                    dev.dispatchUrl(), "kubeconfig: ", "silent for 15s");
+            assertThat(banner).contains(dev.proxyUrl() + "/registry/heartbeat", "Bearer " + token, "\"idle_timeout_seconds\":600",
+                    dev.dispatchUrl(), "KUBECONFIG=" + dev.kubeconfig() + " kubectl get ws", "silent for 15s");
         }
     }
 }

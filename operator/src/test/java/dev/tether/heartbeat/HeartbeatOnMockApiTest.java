@@ -102,13 +102,64 @@ class HeartbeatOnMockApiTest {
         assertThat(runtime().capabilities()).containsExactly(Map.entry("retry", true));
     }
 
+    /** The exact beat a seed runtime posts at every task start and end: it reports the task, nothing else. */
+    static final String PARTIAL_BEAT_FIELDS = "\"current_task\": \"summarise the thread\", \"active_tasks\": 1, \"error_rate\": 0, "
+            + "\"sample_error\": \"\", \"uptime_seconds\": 0";
+
     @Test
-    void absentMetadataClearsTheDeclarationAndCapabilities() {
+    void aPartialBeatKeepsTheDeclarationAndUptimeAndRecordsTheTask() {
+        beat("\"uptime_seconds\": 3600, \"runtime_metadata\": {\"capabilities\": {\"session\": true}, \"idle_timeout_seconds\": 600}");
+        Reply reply = beat(PARTIAL_BEAT_FIELDS);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().at("/dispatch/source").asText()).isEqualTo("runtime");
+        assertThat(reply.body().at("/dispatch/idle_timeout_seconds").asInt()).isEqualTo(600);
+        RuntimeStatus runtime = runtime();
+        assertThat(runtime.idleTimeoutSeconds()).isEqualTo(600);
+        assertThat(runtime.capabilities()).containsExactly(Map.entry("session", true));
+        assertThat(runtime.uptimeSeconds()).as("uptime_seconds 0 in a partial beat is not a restart").isEqualTo(3600);
+        assertThat(runtime.activeTasks()).isEqualTo(1);
+        assertThat(runtime.currentTask()).isEqualTo("summarise the thread");
+    }
+
+    @Test
+    void aDeclarationLapsesWhenNoBeatRenewedItForTheOfflineWindow() {
         beat("\"runtime_metadata\": {\"capabilities\": {\"session\": true}, \"idle_timeout_seconds\": 600}");
-        Reply reply = beat("\"active_tasks\": 0");
-        assertThat(reply.body().at("/dispatch/source").asText()).isEqualTo("default");
+        clock.advance(RegistryFixture.OFFLINE_AFTER.minusSeconds(1));
+        assertThat(beat(PARTIAL_BEAT_FIELDS).body().at("/dispatch/source").asText()).as("still within the offline window").isEqualTo("runtime");
+
+        clock.advance(Duration.ofSeconds(1));
+        Reply lapsed = beat("\"active_tasks\": 0");
+        assertThat(lapsed.body().at("/dispatch/source").asText()).isEqualTo("default");
         assertThat(runtime().idleTimeoutSeconds()).isNull();
         assertThat(runtime().capabilities()).isNull();
+    }
+
+    @Test
+    void aDeclaringBeatRenewsTheDeclarationEvenWhenNothingElseIsWritten() {
+        // The same task report in both kinds of beat, so no beat is material and only the write economy decides.
+        String declaring = PARTIAL_BEAT_FIELDS + ", \"runtime_metadata\": {\"idle_timeout_seconds\": 600}";
+        beat(declaring);
+        for (int i = 0; i < 12; i++) { // 6 minutes of 30 s beats, twice the 180 s offline window
+            clock.advance(Duration.ofSeconds(30));
+            Reply reply = beat(i % 2 == 0 ? declaring : PARTIAL_BEAT_FIELDS);
+            assertThat(reply.body().at("/dispatch/source").asText()).as("beat %d, %d s in", i, (i + 1) * 30).isEqualTo("runtime");
+            assertThat(runtime().idleTimeoutSeconds()).as("beat %d, %d s in", i, (i + 1) * 30).isEqualTo(600);
+        }
+    }
+
+    @Test
+    void overLongReportTextsAreTruncatedAndTheBeatIsAccepted() {
+        String trace = "Traceback (most recent call last):\\n" + "  File \\\"agent.py\\\", line 42, in think\\n".repeat(140);
+        Reply reply = beat("\"sample_error\": \"" + trace + "\", \"current_task\": \"" + "é".repeat(5000) + "\", \"active_tasks\": 2");
+
+        assertThat(reply.status()).isEqualTo(200);
+        RuntimeStatus runtime = runtime();
+        assertThat(runtime.activeTasks()).isEqualTo(2);
+        assertThat(runtime.sampleError()).hasSizeLessThanOrEqualTo(HeartbeatParser.MAX_TEXT).startsWith("Traceback")
+                .matches("(?s).*\u2026\\[truncated \\d+ bytes]");
+        assertThat(runtime.currentTask()).hasSizeLessThanOrEqualTo(HeartbeatParser.MAX_TEXT).startsWith("éé")
+                .endsWith("[truncated " + (5000 - runtime.currentTask().indexOf('\u2026')) * 2 + " bytes]");
     }
 
     @Test
@@ -257,10 +308,10 @@ class HeartbeatOnMockApiTest {
     }
 
     @Test
-    void overLongStringsAndTooManyCapabilitiesAre400() {
-        Reply longTask = beat("\"current_task\": \"" + "x".repeat(HeartbeatParser.MAX_TEXT + 1) + "\"");
-        assertThat(longTask.status()).isEqualTo(400);
-        assertThat(longTask.error()).contains("'current_task' is longer than 4096");
+    void anOverLongStateAndTooManyCapabilitiesAre400() {
+        Reply longState = beat("\"runtime_state\": \"" + "x".repeat(HeartbeatParser.MAX_STATE + 1) + "\"");
+        assertThat(longState.status()).isEqualTo(400);
+        assertThat(longState.error()).contains("'runtime_state' is longer than 64");
 
         StringBuilder many = new StringBuilder();
         for (int i = 0; i <= HeartbeatParser.MAX_CAPABILITIES; i++) {

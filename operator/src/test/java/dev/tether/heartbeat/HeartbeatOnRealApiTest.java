@@ -51,7 +51,9 @@ class HeartbeatOnRealApiTest {
                 registry.get("researcher").getStatus().getDispatch().source()).isEqualTo(DispatchSource.Runtime));
 
         registry.runtime.heartbeat(token, registry.beat("researcher", "\"active_tasks\": 0"));
-        assertThat(registry.get("researcher").getStatus().getRuntime().capabilities()).as("absent metadata clears").isNull();
+        assertThat(registry.get("researcher").getStatus().getRuntime().capabilities()).as("a partial beat keeps the declaration")
+                .containsEntry("session", true);
+        assertThat(registry.get("researcher").getStatus().getRuntime().activeTasks()).isZero();
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.List;
 /** The operator role on a given API, and a runtime's view of it: tokens, heartbeats, status. */
 public final class RegistryFixture implements AutoCloseable {
     static final Duration STATUS_INTERVAL = Duration.ofSeconds(60);
+    public static final Duration OFFLINE_AFTER = Duration.ofSeconds(180);
     public final Workspaces workspaces;
     public final OperatorRole operator;
     public final RuntimeClient runtime;
@@ -35,7 +36,7 @@ public final class RegistryFixture implements AutoCloseable {
         this.namespace = namespace;
         this.workspaces = new Workspaces(client, namespace);
         this.operator = OperatorRole.start(client, new OperatorSettings(0, List.of(namespace), namespace,
-                new ReconcilerSettings(policy, Duration.ofSeconds(180)), STATUS_INTERVAL, false), clock);
+                new ReconcilerSettings(policy, OFFLINE_AFTER), STATUS_INTERVAL, false, null), clock);
         this.runtime = new RuntimeClient(operator.baseUrl());
         await().atMost(Duration.ofSeconds(20)).until(() -> runtime.send(new okhttp3.Request.Builder()
                 .url(operator.baseUrl() + "/readyz"), null).status() == 200);

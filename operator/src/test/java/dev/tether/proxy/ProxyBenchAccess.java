@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.api.WorkspaceId;
 import java.time.Duration;
 import java.util.OptionalInt;
 
@@ -14,7 +15,7 @@ public final class ProxyBenchAccess {
 
     /** The idle window, in seconds, the proxy enforces for {@code namespace/name} right now; empty if it does not know it. */
     public static OptionalInt idleSeconds(DispatchProxy proxy, ProxySettings settings, String namespace, String name) {
-        return proxy.directory().find(new WorkspaceKey(namespace, name))
+        return proxy.directory().find(new WorkspaceId(namespace, name))
                 .map(ws -> OptionalInt.of(EnforcedPolicy.of(ws, settings).idle().seconds())).orElse(OptionalInt.empty());
     }
 

@@ -4,6 +4,7 @@ import static dev.tether.proxy.ProxyRig.MESSAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.api.RuntimeStatus;
 import dev.tether.testing.MockKubeApi;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +86,7 @@ class ProxyIdleTimeoutTest {
 
     @Test
     void heartbeatsOfAWedgedRuntimeAreNotProgress() {
-        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms(WorkspaceDirectory.WEDGED);
+        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms(RuntimeStatus.WEDGED);
 
         assertThat(reply.code()).isEqualTo(503);
         assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.http.JsonResponses;
 import dev.tether.reconciler.TokenSecrets;
@@ -174,7 +175,7 @@ final class ProxyRig implements AutoCloseable {
     }
 
     private Workspace awaitSeen(Workspace written) {
-        WorkspaceKey key = WorkspaceKey.of(written);
+        WorkspaceId key = WorkspaceId.of(written);
         String version = written.getMetadata().getResourceVersion();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> proxy.directory().find(key)
                 .map(ws -> Objects.equals(ws.getMetadata().getResourceVersion(), version)).orElse(false));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.RuntimeStatus;
+import dev.tether.a2a.AgentCardRewriter;
+import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.http.HttpError;
 import java.util.List;
@@ -32,7 +34,7 @@ class ProxyRoutingRulesTest {
     void routesNameTheWorkspaceAndWhatIsAsked(String path, String ns, String name, WorkspaceRoute.Target target, String file) {
         WorkspaceRoute route = WorkspaceRoute.parse(path, "default").orElseThrow();
 
-        assertThat(route.workspace()).isEqualTo(new WorkspaceKey(ns, name));
+        assertThat(route.workspace()).isEqualTo(new WorkspaceId(ns, name));
         assertThat(route.target()).isEqualTo(target);
         assertThat(route.cardFile()).isEqualTo(file);
         assertThat(route.dispatchPath()).isEqualTo("/workspaces/" + ns + "/" + name + "/a2a");
@@ -117,7 +119,7 @@ class ProxyRoutingRulesTest {
     private static WorkspaceStatus status(String heartbeat, String state) {
         WorkspaceStatus s = new WorkspaceStatus();
         s.setLastHeartbeatTime(heartbeat);
-        s.setRuntime(new RuntimeStatus(null, null, state, null, null, null, null, null, null));
+        s.setRuntime(new RuntimeStatus(null, null, state, null, null, null, null, null, null, null));
         return s;
     }
 }

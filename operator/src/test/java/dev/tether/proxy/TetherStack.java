@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.api.DispatchSource;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
+import dev.tether.api.WorkspaceSpec;
 import dev.tether.heartbeat.RegistryFixture;
 import dev.tether.policy.PolicySettings;
 import dev.tether.testing.RuntimeClient;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -34,20 +37,27 @@ final class TetherStack implements AutoCloseable {
     final String namespace;
     final Workspaces workspaces;
     final TestAgent agent = new TestAgent();
+    private final PolicySettings policy;
     private final List<DispatchProxy> proxies = new CopyOnWriteArrayList<>();
     private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(90)).retryOnConnectionFailure(false).build();
     private RegistryFixture operator;
 
     TetherStack(KubernetesClient client, String namespace) {
+        this(client, namespace, POLICY);
+    }
+
+    /** @param policy the platform's dispatch bounds, for tests that need a default window short enough to wait for */
+    TetherStack(KubernetesClient client, String namespace, PolicySettings policy) {
         this.client = client;
         this.namespace = namespace;
         this.workspaces = new Workspaces(client, namespace);
+        this.policy = policy;
         startOperator();
     }
 
     /** A new operator role instance (new caches, new reconciler, new heartbeat endpoint) on the same API. */
     void startOperator() {
-        operator = new RegistryFixture(client, namespace, Clock.systemUTC(), POLICY);
+        operator = new RegistryFixture(client, namespace, Clock.systemUTC(), policy);
     }
 
     void stopOperator() {
@@ -59,10 +69,16 @@ final class TetherStack implements AutoCloseable {
         return operator.runtime;
     }
 
-    /** A new proxy replica on the same API, ready (informer synced) when returned. */
+    /** The runtime's side with one PLATFORM_URL: the proxy, which relays {@code /registry/*} to the operator. */
+    RuntimeClient runtimeVia(DispatchProxy proxy) {
+        return new RuntimeClient(proxy.baseUrl());
+    }
+
+    /** A new proxy replica on the same API relaying {@code /registry/*} to the running operator, ready (informer synced) when returned. */
     DispatchProxy startProxy() {
         DispatchProxy proxy = DispatchProxy.start(client, ProxySettings.builder().host("127.0.0.1").port(0)
-                .namespaces(List.of(namespace)).defaultNamespace(namespace).defaultIdleTimeout(POLICY.defaultIdleTimeout()).build());
+                .namespaces(List.of(namespace)).defaultNamespace(namespace).defaultIdleTimeout(policy.defaultIdleTimeout())
+                .registryUrl(operator.operator.baseUrl()).build());
         proxies.add(proxy);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(proxy::isReady);
         return proxy;
@@ -75,7 +91,12 @@ final class TetherStack implements AutoCloseable {
 
     /** Creates a workspace whose agent answers at {@code agentPath} and returns its token once heartbeats are accepted. */
     String workspace(String name, String agentPath) {
-        workspaces.create(name, spec -> spec.setUrl(agent.url(agentPath)));
+        return workspace(name, spec -> spec.setUrl(agent.url(agentPath)));
+    }
+
+    /** Creates a workspace with {@code spec} and returns its token once heartbeats are accepted. */
+    String workspace(String name, Consumer<WorkspaceSpec> spec) {
+        workspaces.create(name, spec);
         return operator.tokenOf(name);
     }
 
@@ -110,12 +131,12 @@ final class TetherStack implements AutoCloseable {
 
     /** The idle window {@code proxy} would enforce on a dispatch to {@code name} now, from its cache. */
     Optional<IdleWindow> window(DispatchProxy proxy, String name) {
-        ProxySettings defaults = ProxySettings.builder().defaultIdleTimeout(POLICY.defaultIdleTimeout()).build();
-        return proxy.directory().find(new WorkspaceKey(namespace, name)).map(ws -> EnforcedPolicy.of(ws, defaults).idle());
+        ProxySettings defaults = ProxySettings.builder().defaultIdleTimeout(policy.defaultIdleTimeout()).build();
+        return proxy.directory().find(new WorkspaceId(namespace, name)).map(ws -> EnforcedPolicy.of(ws, defaults).idle());
     }
 
     boolean enforces(DispatchProxy proxy, String name, int seconds, DispatchSource source) {
-        return window(proxy, name).equals(Optional.of(new IdleWindow(seconds, source)));
+        return window(proxy, name).filter(w -> w.seconds() == seconds && w.source() == source).isPresent();
     }
 
     void awaitEnforced(DispatchProxy proxy, String name, int seconds, DispatchSource source) {

@@ -52,7 +52,7 @@ abstract class ReconcilerLifecycleContract {
     void startReconciler() {
         workspaces = new Workspaces(client(), namespace());
         OperatorSettings settings = new OperatorSettings(0, List.of(namespace()), "default",
-                new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER), Duration.ofSeconds(1), false);
+                new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER), Duration.ofSeconds(1), false, null);
         runtime = ReconcilerRuntime.start(client(), settings, new SimpleMeterRegistry(), Clock.systemUTC());
     }
 

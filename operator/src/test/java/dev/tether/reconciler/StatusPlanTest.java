@@ -36,7 +36,7 @@ class StatusPlanTest {
     }
 
     static RuntimeStatus runtime(String state, Double errorRate, Map<String, Boolean> capabilities, Integer idle) {
-        return new RuntimeStatus(capabilities, idle, state, 0, null, errorRate, null, 0L, null);
+        return new RuntimeStatus(capabilities, idle, state, 0, null, errorRate, null, 0L, null, null);
     }
 
     static Condition condition(StatusPlan plan, String type) {

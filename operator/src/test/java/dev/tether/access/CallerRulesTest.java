@@ -1,7 +1,8 @@
-package dev.tether.proxy;
+package dev.tether.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.api.WorkspaceId;
 import dev.tether.reconciler.TokenSecrets;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,12 +26,12 @@ class CallerRulesTest {
     final Map<String, String> parents = new HashMap<>(Map.of("lead", "root", "qa", "root", "dev", "lead", "intern", "dev",
             "helper", "other-root"));
 
-    Function<WorkspaceKey, Optional<String>> parentOf() {
+    Function<WorkspaceId, Optional<String>> parentOf() {
         return key -> Optional.ofNullable(key.namespace().equals(NS) ? parents.get(key.name()) : null);
     }
 
-    static WorkspaceKey ws(String name) {
-        return new WorkspaceKey(NS, name);
+    static WorkspaceId ws(String name) {
+        return new WorkspaceId(NS, name);
     }
 
     boolean mayCall(String caller, String target) {
@@ -59,8 +60,8 @@ class CallerRulesTest {
 
     @Test
     void anotherNamespaceIsNeverInTheHierarchyEvenUnderTheSameName() {
-        assertThat(CallerRules.mayCall(new WorkspaceKey("team-b", "dev"), ws("dev"), parentOf())).isFalse();
-        assertThat(CallerRules.mayCall(new WorkspaceKey("team-b", "root"), ws("other-root"), parentOf())).isFalse();
+        assertThat(CallerRules.mayCall(new WorkspaceId("team-b", "dev"), ws("dev"), parentOf())).isFalse();
+        assertThat(CallerRules.mayCall(new WorkspaceId("team-b", "root"), ws("other-root"), parentOf())).isFalse();
     }
 
     @Test
@@ -108,7 +109,7 @@ class CallerRulesTest {
         assertThat(CallerRules.callerId(null, NS)).isInstanceOf(CallerRules.Canvas.class);
         assertThat(CallerRules.callerId("  ", NS)).isInstanceOf(CallerRules.Canvas.class);
         assertThat(CallerRules.callerId("dev", NS)).isEqualTo(new CallerRules.Agent(ws("dev")));
-        assertThat(CallerRules.callerId("team-b/dev", NS)).isEqualTo(new CallerRules.Agent(new WorkspaceKey("team-b", "dev")));
+        assertThat(CallerRules.callerId("team-b/dev", NS)).isEqualTo(new CallerRules.Agent(new WorkspaceId("team-b", "dev")));
         for (String bad : new String[] {"Dev", "a/b/c", "../dev", "dev/", "/dev", "x".repeat(254), "dev name"}) {
             assertThat(CallerRules.callerId(bad, NS)).as(bad).isInstanceOf(CallerRules.Malformed.class);
         }

@@ -1,5 +1,6 @@
-package dev.tether.proxy;
+package dev.tether.access;
 
+import dev.tether.api.WorkspaceId;
 import dev.tether.reconciler.TokenSecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,39 +21,37 @@ import java.util.regex.Pattern;
  * at most {@link #MAX_DEPTH} hops and stop at a cycle, so a malformed hierarchy cannot loop or widen
  * access.
  */
-final class CallerRules {
+public final class CallerRules {
     /** Caller ids the old platform used for its own traffic; never accepted from outside. */
-    static final List<String> RESERVED_PREFIXES = List.of("system:", "webhook:", "test:", "channel:");
+    public static final List<String> RESERVED_PREFIXES = List.of("system:", "webhook:", "test:", "channel:");
     static final int MAX_DEPTH = 16;
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
     /** What an {@code X-Workspace-ID} value says. */
-    sealed interface CallerId permits Canvas, Reserved, Malformed, Agent {
+    public sealed interface CallerId permits Canvas, Reserved, Malformed, Agent {
     }
 
     /** No caller named: a canvas (human) call. */
-    record Canvas() implements CallerId {
+    public record Canvas() implements CallerId {
     }
 
     /** A reserved internal id such as {@code system:scheduler}. */
-    record Reserved(String prefix) implements CallerId {
+    public record Reserved(String prefix) implements CallerId {
     }
 
     /** Not a workspace id. */
-    record Malformed() implements CallerId {
+    public record Malformed() implements CallerId {
     }
 
     /** Another workspace. */
-    record Agent(WorkspaceKey workspace) implements CallerId {
+    public record Agent(WorkspaceId workspace) implements CallerId {
     }
 
     private CallerRules() {
     }
 
     /** Reads {@code X-Workspace-ID}: {@code namespace/name}, or a bare {@code name} in {@code defaultNamespace}. */
-    static CallerId callerId(String header, String defaultNamespace) {
+    public static CallerId callerId(String header, String defaultNamespace) {
         if (header == null || header.isBlank()) {
             return new Canvas();
         }
@@ -63,13 +62,7 @@ final class CallerRules {
                 return new Reserved(prefix);
             }
         }
-        int slash = id.indexOf('/');
-        String namespace = slash < 0 ? defaultNamespace : id.substring(0, slash);
-        String name = slash < 0 ? id : id.substring(slash + 1);
-        if (!LABEL.matcher(namespace).matches() || name.length() > 253 || !SUBDOMAIN.matcher(name).matches()) {
-            return new Malformed();
-        }
-        return new Agent(new WorkspaceKey(namespace, name));
+        return WorkspaceId.parse(id, defaultNamespace).<CallerId>map(Agent::new).orElseGet(Malformed::new);
     }
 
     /**
@@ -77,7 +70,7 @@ final class CallerRules {
      * 32-byte digests with {@link MessageDigest#isEqual}, so the time taken does not depend on where
      * they differ nor on the presented token's length.
      */
-    static boolean tokenMatches(String presented, String expectedSha256Hex) {
+    public static boolean tokenMatches(String presented, String expectedSha256Hex) {
         if (presented == null || expectedSha256Hex == null || !SHA256_HEX.matcher(expectedSha256Hex).matches()) {
             return false;
         }
@@ -90,7 +83,7 @@ final class CallerRules {
      * The hierarchy rule. {@code parentOf} gives a workspace's {@code spec.parentRef} in the namespace
      * (empty for a root or an unknown workspace).
      */
-    static boolean mayCall(WorkspaceKey caller, WorkspaceKey target, Function<WorkspaceKey, Optional<String>> parentOf) {
+    public static boolean mayCall(WorkspaceId caller, WorkspaceId target, Function<WorkspaceId, Optional<String>> parentOf) {
         if (!caller.namespace().equals(target.namespace())) {
             return false;
         }
@@ -106,16 +99,16 @@ final class CallerRules {
     }
 
     /** Names above {@code workspace}, nearest first: at most {@link #MAX_DEPTH}, ending at a root, an unknown parent or a cycle. */
-    static List<String> ancestors(WorkspaceKey workspace, Function<WorkspaceKey, Optional<String>> parentOf) {
+    public static List<String> ancestors(WorkspaceId workspace, Function<WorkspaceId, Optional<String>> parentOf) {
         List<String> chain = new ArrayList<>();
-        WorkspaceKey current = workspace;
+        WorkspaceId current = workspace;
         for (int depth = 0; depth < MAX_DEPTH; depth++) {
             Optional<String> parent = parentOf.apply(current);
             if (parent.isEmpty() || parent.get().equals(workspace.name()) || chain.contains(parent.get())) {
                 break;
             }
             chain.add(parent.get());
-            current = new WorkspaceKey(workspace.namespace(), parent.get());
+            current = workspace.sibling(parent.get());
         }
         return List.copyOf(chain);
     }

@@ -1,4 +1,4 @@
-package dev.tether.proxy;
+package dev.tether.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,11 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * and the top-level {@code url} and {@code additionalInterfaces[].url} (0.3). Other URLs (icon,
  * documentation, provider) are not endpoints and stay. Pure; the input is not modified.
  */
-final class AgentCardRewriter {
+public final class AgentCardRewriter {
     private AgentCardRewriter() {
     }
 
-    static ObjectNode rewrite(ObjectNode card, String endpoint) {
+    public static ObjectNode rewrite(ObjectNode card, String endpoint) {
         ObjectNode copy = card.deepCopy();
         if (copy.hasNonNull("url")) {
             copy.put("url", endpoint);
