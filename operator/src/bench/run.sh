@@ -16,5 +16,5 @@ echo "BENCH machine date=$(date -u +%FT%TZ) nproc=$(nproc) memTotalMiB=$(( $(awk
 pattern="$name"; [[ "$name" == all ]] && pattern="*"
 cd "$root"
 # BENCH lines are the figures; CHILD lines, a child process's output a benchmark prints when it fails.
-./mvnw -q -pl operator -Pbench test -Dbench="$pattern" -Dbench.scale="$scale" "$@" 2>&1 | grep --line-buffered -E '^BENCH|^CHILD |ERROR|FAIL|Tests run' || true
+./mvnw -q -pl operator -am -Pbench test -Dbench="$pattern" -Dbench.scale="$scale" "$@" 2>&1 | grep --line-buffered -E '^BENCH|^CHILD |ERROR|FAIL|Tests run' || true
 exit "${PIPESTATUS[0]}"

@@ -1,18 +1,17 @@
 package dev.tether;
 
-import dev.tether.cli.DevCommand;
 import dev.tether.cli.OperatorCommand;
 import dev.tether.cli.ProxyCommand;
 import dev.tether.config.InvalidSettingException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The one jar's entry point: {@code java -jar tether.jar operator|proxy|dev}. */
 @Command(name = "tether",
         mixinStandardHelpOptions = true,
         versionProvider = Tether.Version.class,
         description = "Kubernetes operator and dispatch proxy for A2A agent workspaces.",
-        subcommands = {OperatorCommand.class, ProxyCommand.class, DevCommand.class})
+        subcommands = {OperatorCommand.class, ProxyCommand.class})
 public final class Tether implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,7 +35,8 @@ public final class Tether implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a role: operator, proxy or dev");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a role: "
+                + String.join(", ", spec.commandLine().getSubcommands().keySet()));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Keeps a started role running until the JVM is asked to stop (SIGTERM), then closes it in order. */
-final class RoleRunner {
+public final class RoleRunner {
     private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
 
     private RoleRunner() {
@@ -36,7 +36,7 @@ final class RoleRunner {
         });
     }
 
-    static int runUntilShutdown(String name, AutoCloseable role) throws InterruptedException {
+    public static int runUntilShutdown(String name, AutoCloseable role) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("{} stopping", name);

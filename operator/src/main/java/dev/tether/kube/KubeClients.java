@@ -19,10 +19,6 @@ public final class KubeClients {
         return forConfig(Config.autoConfigure(null));
     }
 
-    public static KubernetesClient forKubeconfig(String kubeconfigYaml) {
-        return forConfig(Config.fromKubeconfig(kubeconfigYaml));
-    }
-
     /**
      * Few request retries (about 0.7 s of backoff in all): a heartbeat answers 503 promptly during an
      * API outage instead of holding the runtime's request, and JOSDK retries reconciles on its own.

@@ -1,16 +1,16 @@
 package dev.tether.bench;
 
 import dev.tether.api.Workspace;
-import dev.tether.embedded.EmbeddedKubeApi;
 import dev.tether.embedded.MergePatchConformingDispatcher;
+import dev.tether.testing.EmbeddedCluster;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The embedded mock Kubernetes API the benchmarks run on, counting (not recording) the writes to
@@ -21,7 +21,7 @@ final class BenchApi implements AutoCloseable {
     static final String NS = "bench";
     private final AtomicLong statusWrites = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
-    final EmbeddedKubeApi api = new EmbeddedKubeApi(new CountingDispatcher());
+    final EmbeddedCluster api = new EmbeddedCluster(new CountingDispatcher(), false);
     final KubernetesClient client = api.client();
     final Workspaces workspaces = new Workspaces(client, NS);
 

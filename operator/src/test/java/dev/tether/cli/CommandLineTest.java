@@ -11,14 +11,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** The command line a person types: help for each role, and start-up refusing bad settings by name. */
-class CommandLineTest {
-    record Run(int exitCode, String out, String err) {
+public class CommandLineTest {
+    /** What a command printed and how it exited. */
+    public record Run(int exitCode, String out, String err) {
     }
 
     static Run run(String... args) {
+        return run(Tether.commandLine(), args);
+    }
+
+    /** Runs {@code cli} as a person would, capturing what it prints. */
+    public static Run run(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Tether.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         int code = cli.execute(args);
@@ -45,17 +50,11 @@ class CommandLineTest {
     }
 
     @Test
-    void devHelpDescribesTheDemo() {
-        Run help = run("dev", "--help");
-        assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("--demo", "embedded Kubernetes API");
-    }
-
-    @Test
-    void noRoleIsAUsageError() {
+    void noRoleIsAUsageErrorNamingTheRolesOfThisJar() {
         Run run = run();
         assertThat(run.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
-        assertThat(run.err()).contains("operator, proxy or dev");
+        assertThat(run.err()).contains("name a role: operator, proxy");
+        assertThat(run("dev").exitCode()).as("the production jar carries no dev role").isEqualTo(CommandLine.ExitCode.USAGE);
     }
 
     @ParameterizedTest(name = "{0} {1}")

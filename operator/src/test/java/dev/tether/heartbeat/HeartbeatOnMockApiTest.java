@@ -351,7 +351,7 @@ class HeartbeatOnMockApiTest {
     void apiServerOutageIs503WithRetryAfterAndTheNextBeatCarriesTheStateAgain() throws Exception {
         String declared = "\"runtime_metadata\": {\"idle_timeout_seconds\": 600}";
         Reply during;
-        try (AutoCloseable outage = kube.api().outage()) {
+        try (AutoCloseable outage = kube.outage()) {
             during = beat(declared);
         }
         assertThat(during.status()).isEqualTo(503);

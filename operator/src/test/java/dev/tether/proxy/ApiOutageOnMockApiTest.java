@@ -16,6 +16,6 @@ class ApiOutageOnMockApiTest extends ApiOutageContract {
 
     @Override
     AutoCloseable outage() {
-        return kube.api().outage();
+        return kube.outage();
     }
 }

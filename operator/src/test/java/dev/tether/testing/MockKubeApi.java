@@ -1,8 +1,7 @@
 package dev.tether.testing;
 
-import dev.tether.embedded.EmbeddedKubeApi;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.tether.embedded.MergePatchConformingDispatcher;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -25,24 +24,24 @@ public final class MockKubeApi implements KubeTier, BeforeEachCallback, AfterEac
     }
 
     private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private EmbeddedKubeApi api;
+    private EmbeddedCluster cluster;
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        api = new EmbeddedKubeApi(new RecordingDispatcher(requests));
+        cluster = new EmbeddedCluster(new RecordingDispatcher(requests), true);
         requests.clear();
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (api != null) {
-            api.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Override
     public KubernetesClient client() {
-        return api.client();
+        return cluster.client();
     }
 
     /** Where mock-tier contract tests keep their Workspaces: each test has a fresh API, so one name serves all. */
@@ -51,8 +50,9 @@ public final class MockKubeApi implements KubeTier, BeforeEachCallback, AfterEac
         return "team-a";
     }
 
-    public EmbeddedKubeApi api() {
-        return api;
+    /** Takes the API away until the returned handle is closed; the stored resources survive, as etcd's would. */
+    public AutoCloseable outage() {
+        return cluster.outage();
     }
 
     public List<Request> requests() {

@@ -5,6 +5,7 @@ import dev.tether.kube.WorkspaceCrd;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ public final class RealKubeApi implements KubeTier, BeforeAllCallback, BeforeEac
     public void beforeAll(ExtensionContext context) {
         startOnce();
         if (client == null) {
-            client = KubeClients.forKubeconfig(kubeconfig);
+            client = KubeClients.forConfig(Config.fromKubeconfig(kubeconfig));
         }
     }
 
@@ -80,7 +81,7 @@ public final class RealKubeApi implements KubeTier, BeforeAllCallback, BeforeEac
         server.start();
         kubeconfig = server.getKubeConfigYaml();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-apiserver-stop"));
-        try (KubernetesClient admin = KubeClients.forKubeconfig(kubeconfig)) {
+        try (KubernetesClient admin = KubeClients.forConfig(Config.fromKubeconfig(kubeconfig))) {
             WorkspaceCrd.install(admin);
         }
     }

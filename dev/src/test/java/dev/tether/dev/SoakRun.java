@@ -1,10 +1,9 @@
-package dev.tether.bench;
+package dev.tether.dev;
 
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.config.DurationConverter;
-import dev.tether.embedded.EmbeddedKubeApi;
-import dev.tether.embedded.SampleAgent;
+import dev.tether.embedded.MergePatchConformingDispatcher;
 import dev.tether.operator.OperatorRole;
 import dev.tether.operator.OperatorSettings;
 import dev.tether.policy.PolicySettings;
@@ -12,6 +11,7 @@ import dev.tether.proxy.DispatchProxy;
 import dev.tether.proxy.ProxySettings;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.reconciler.TokenSecrets;
+import dev.tether.testing.EmbeddedCluster;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -104,7 +104,7 @@ public final class SoakRun {
     }
 
     private boolean run() throws Exception {
-        EmbeddedKubeApi api = new EmbeddedKubeApi();
+        EmbeddedCluster api = new EmbeddedCluster(new MergePatchConformingDispatcher(), true);
         SampleAgent steady = SampleAgent.start(Duration.ZERO, 0);
         SampleAgent moody = SampleAgent.start(Duration.ZERO, 0);
         SampleAgent silent = SampleAgent.start(IDLE.multipliedBy(3), 0);
@@ -195,7 +195,7 @@ public final class SoakRun {
         return report(idleBefore, warm, samples, idleAfter, drained);
     }
 
-    private void inject(EmbeddedKubeApi api, SampleAgent moody, AtomicMortal mortal, Duration length) throws Exception {
+    private void inject(EmbeddedCluster api, SampleAgent moody, AtomicMortal mortal, Duration length) throws Exception {
         Instant from = Instant.now();
         Window window = new Window(from, from.plus(length), Duration.ofSeconds(20));
         outages.add(window);
@@ -356,7 +356,7 @@ public final class SoakRun {
         }
     }
 
-    private static void create(EmbeddedKubeApi api, String name, String url) {
+    private static void create(EmbeddedCluster api, String name, String url) {
         Workspace ws = new Workspace();
         ws.getMetadata().setName(name);
         ws.getMetadata().setNamespace(NS);
@@ -365,7 +365,7 @@ public final class SoakRun {
         api.client().resource(ws).create();
     }
 
-    private static String token(EmbeddedKubeApi api, String name) {
+    private static String token(EmbeddedCluster api, String name) {
         return TokenSecrets.token(api.client().secrets().inNamespace(NS).withName(TokenSecrets.name(name))
                 .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS));
     }

@@ -1,8 +1,11 @@
-package dev.tether.embedded;
+package dev.tether.dev;
 
 import dev.tether.api.DispatchStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceSpec;
+import dev.tether.embedded.EmbeddedKubeApi;
+import dev.tether.kube.KubeClients;
+import dev.tether.kube.WorkspaceCrd;
 import dev.tether.operator.OperatorRole;
 import dev.tether.operator.OperatorSettings;
 import dev.tether.policy.PolicySettings;
@@ -11,6 +14,8 @@ import dev.tether.proxy.ProxySettings;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.reconciler.TokenSecrets;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +41,7 @@ public final class DevRole implements AutoCloseable {
     }
 
     private final EmbeddedKubeApi api;
+    private final KubernetesClient client;
     private final SampleAgent agent;
     private final OperatorRole operator;
     private final DispatchProxy proxy;
@@ -46,13 +52,16 @@ public final class DevRole implements AutoCloseable {
         this.settings = settings;
         api = new EmbeddedKubeApi();
         kubeconfig = writeKubeconfig(api.kubeconfig());
+        // Connected as any cluster is: from the kubeconfig, through the one client factory.
+        client = KubeClients.forConfig(Config.fromKubeconfig(api.kubeconfig()));
+        WorkspaceCrd.install(client);
         agent = SampleAgent.start(settings.agentSilence(), 0);
         // Short bounds so the story plays out in seconds; production defaults are in the README.
         PolicySettings policy = new PolicySettings(settings.defaultIdleTimeout(), Duration.ofSeconds(1), Duration.ofHours(2),
                 Duration.ofMinutes(30));
-        operator = OperatorRole.start(api.client(), new OperatorSettings(settings.operatorPort(), List.of(), NAMESPACE,
+        operator = OperatorRole.start(client, new OperatorSettings(settings.operatorPort(), List.of(), NAMESPACE,
                 new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, null), Clock.systemUTC());
-        proxy = DispatchProxy.start(api.client(), ProxySettings.builder().host("127.0.0.1").port(settings.proxyPort())
+        proxy = DispatchProxy.start(client, ProxySettings.builder().host("127.0.0.1").port(settings.proxyPort())
                 .defaultNamespace(NAMESPACE).defaultIdleTimeout(settings.defaultIdleTimeout()).registryUrl(operator.baseUrl()).build());
         createSampleWorkspace();
     }
@@ -68,19 +77,19 @@ public final class DevRole implements AutoCloseable {
         ws.setSpec(new WorkspaceSpec());
         ws.getSpec().setUrl(agent.url());
         ws.getSpec().setRuntime("tether-sample-agent");
-        api.client().resource(ws).create();
+        client.resource(ws).create();
     }
 
     /** The sample workspace's heartbeat token, once the reconciler has issued it. */
     public String token(Duration timeout) {
-        Secret secret = api.client().secrets().inNamespace(NAMESPACE).withName(TokenSecrets.name(WORKSPACE))
+        Secret secret = client.secrets().inNamespace(NAMESPACE).withName(TokenSecrets.name(WORKSPACE))
                 .waitUntilCondition(Objects::nonNull, timeout.toMillis(), TimeUnit.MILLISECONDS);
         return TokenSecrets.token(secret);
     }
 
     /** Waits until the reconciler's status.dispatch for the sample workspace satisfies the condition. */
     public DispatchStatus awaitDispatch(Predicate<DispatchStatus> condition, Duration timeout) {
-        Workspace ws = api.client().resources(Workspace.class).inNamespace(NAMESPACE).withName(WORKSPACE)
+        Workspace ws = client.resources(Workspace.class).inNamespace(NAMESPACE).withName(WORKSPACE)
                 .waitUntilCondition(w -> w != null && w.getStatus() != null && w.getStatus().getDispatch() != null
                         && condition.test(w.getStatus().getDispatch()), timeout.toMillis(), TimeUnit.MILLISECONDS);
         return ws.getStatus().getDispatch();
@@ -152,6 +161,7 @@ public final class DevRole implements AutoCloseable {
         proxy.close();
         operator.close();
         agent.close();
+        client.close();
         api.close();
     }
 }

@@ -1,4 +1,4 @@
-package dev.tether.embedded;
+package dev.tether.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

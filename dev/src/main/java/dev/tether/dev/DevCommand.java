@@ -1,8 +1,7 @@
-package dev.tether.cli;
+package dev.tether.dev;
 
+import dev.tether.cli.RoleRunner;
 import dev.tether.config.DurationConverter;
-import dev.tether.embedded.DevDemo;
-import dev.tether.embedded.DevRole;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

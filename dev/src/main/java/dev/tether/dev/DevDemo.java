@@ -1,4 +1,4 @@
-package dev.tether.embedded;
+package dev.tether.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
