@@ -143,6 +143,12 @@ final class TestAgent implements AutoCloseable {
         return received.size();
     }
 
+    /** What arrived after the first {@code count} requests, e.g. {@code receivedSince(receivedCount())} taken before a call. */
+    List<Received> receivedSince(int count) {
+        List<Received> all = received();
+        return all.subList(Math.min(count, all.size()), all.size());
+    }
+
     Received last() {
         List<Received> all = received();
         if (all.isEmpty()) {
