@@ -125,16 +125,16 @@ class ProxyLifecycleTest {
         // The agent answers when the test says so, not after a silence a loaded runner could outlast.
         CountDownLatch answer = new CountDownLatch(1);
         rig.agent.on("/a2a", x -> {
-            answer.await(30, TimeUnit.SECONDS);
+            answer.await(60, TimeUnit.SECONDS);
             x.echo();
         });
         CompletableFuture<ProxyRig.Reply> inFlight = CompletableFuture.supplyAsync(
                 () -> rig.post("/workspaces/team-a/w/a2a", MESSAGE), callers);
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.inFlight() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rig.proxy.inFlight() == 1);
 
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(rig.proxy::close, callers);
         try {
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(
                     () -> new OkHttpClient().newCall(new Request.Builder().url(rig.proxy.baseUrl() + "/healthz").build()).execute())
                     .isInstanceOf(IOException.class));
             assertThat(stopping).as("the stop waits for the dispatch in flight").isNotDone();
