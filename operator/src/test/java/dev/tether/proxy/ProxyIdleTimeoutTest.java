@@ -18,6 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The idle window: which rule sets it, what resets it, and what a caller sees when it fires. */
 class ProxyIdleTimeoutTest {
+    /** Where a 1 s window is to cut, the agent would answer only after the latest the cut may come (the test ends at the cut). */
+    static final Duration PAST_A_ONE_SECOND_CUT = silentPast(Duration.ofSeconds(1));
+    /** The window heartbeats keep open: a beat every 300 ms has {@link ProxyRig#LATE} of room to reach the proxy. */
+    static final Duration BEATEN_WINDOW = Duration.ofSeconds(5);
     @RegisterExtension
     final MockKubeApi kube = new MockKubeApi();
     ProxyRig rig;
@@ -39,6 +43,8 @@ class ProxyIdleTimeoutTest {
 
     @Test
     void agentSilentLongerThanTheWindowIsCutOffWith503AndRetryAfter() {
+        rig.agent.on("/think", rig.agent.answerAfter(PAST_A_ONE_SECOND_CUT));
+
         ProxyRig.Reply reply = rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
 
         assertThat(reply.code()).isEqualTo(503);
@@ -47,13 +53,14 @@ class ProxyIdleTimeoutTest {
         assertThat(reply.json().get("workspace").asText()).isEqualTo("team-a/thinker");
         assertThat(reply.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
         assertThat(reply.json().get("source").asText()).isEqualTo("Default");
-        assertThat(reply.json().get("elapsed_ms").asLong()).isBetween(1000L, 1800L);
-        assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));
+        ProxyRig.assertFiredAt(Duration.ofMillis(reply.json().get("elapsed_ms").asLong()), Duration.ofSeconds(1));
+        ProxyRig.assertFiredAt(reply.elapsed(), Duration.ofSeconds(1));
     }
 
     @Test
     void runtimeDeclaringALongerWindowLetsTheSameSilentAgentAnswer() {
-        rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 3}, \"dispatch\": {\"idleTimeoutSeconds\": 3, \"source\": \"Runtime\"}}");
+        // 7 s: the agent's 2 s answer comes well inside it (ProxyRig.LATE of room).
+        rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 7}, \"dispatch\": {\"idleTimeoutSeconds\": 7, \"source\": \"Runtime\"}}");
 
         ProxyRig.Reply reply = rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
 
@@ -64,40 +71,48 @@ class ProxyIdleTimeoutTest {
 
     @Test
     void specWindowBeatsTheRuntimeAndAChangedPolicyReachesTheNextDispatch() {
-        // As the reconciler writes it: the admin's spec override (1 s) won over the runtime's 3 s.
-        rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 3}, \"dispatch\": {\"idleTimeoutSeconds\": 1, \"source\": \"Spec\"}}");
+        // As the reconciler writes it: the admin's spec override (1 s) won over the runtime's 7 s.
+        rig.patchStatus("thinker", "{\"runtime\": {\"idleTimeoutSeconds\": 7}, \"dispatch\": {\"idleTimeoutSeconds\": 1, \"source\": \"Spec\"}}");
+        rig.agent.on("/think", rig.agent.answerAfter(PAST_A_ONE_SECOND_CUT));
         ProxyRig.Reply cut = rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
         assertThat(cut.code()).isEqualTo(503);
         assertThat(cut.json().get("source").asText()).isEqualTo("Spec");
         assertThat(cut.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
 
         // The override is removed; the reconciler now resolves the runtime's declaration.
-        rig.dispatchPolicy("thinker", 3, "Runtime");
+        rig.dispatchPolicy("thinker", 7, "Runtime");
+        rig.agent.on("/think", rig.agent.answerAfter(Duration.ofSeconds(2)));
         assertThat(rig.post("/workspaces/team-a/thinker/a2a", MESSAGE).code()).isEqualTo(200);
     }
 
     @Test
     void healthyHeartbeatsKeepASilentDispatchAlivePastItsWindow() {
-        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms("");
+        Duration silence = BEATEN_WINDOW.plusSeconds(2);
+        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms("", silence);
 
         assertThat(reply.code()).isEqualTo(200);
-        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(2400));
+        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(silence.minus(ProxyRig.EARLY));
     }
 
     @Test
     void heartbeatsOfAWedgedRuntimeAreNotProgress() {
-        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms(RuntimeStatus.WEDGED);
+        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms(RuntimeStatus.WEDGED, silentPast(BEATEN_WINDOW));
 
         assertThat(reply.code()).isEqualTo(503);
-        assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));
+        ProxyRig.assertFiredAt(reply.elapsed(), BEATEN_WINDOW);
     }
 
-    /** A 2.5 s silent agent under a 1 s window while the runtime heartbeats with {@code state}. */
-    private ProxyRig.Reply dispatchWhileTheRuntimeBeatsEvery300ms(String state) {
-        rig.agent.on("/think", rig.agent.answerAfter(Duration.ofMillis(2500)));
-        rig.dispatchPolicy("thinker", 1, "Runtime");
+    /** An agent silent for {@code silence} under {@link #BEATEN_WINDOW} while the runtime heartbeats with {@code state}. */
+    private ProxyRig.Reply dispatchWhileTheRuntimeBeatsEvery300ms(String state, Duration silence) {
+        rig.agent.on("/think", rig.agent.answerAfter(silence));
+        rig.dispatchPolicy("thinker", (int) BEATEN_WINDOW.toSeconds(), "Runtime");
         runtime.scheduleAtFixedRate(() -> rig.heartbeat("thinker", state), 300, 300, TimeUnit.MILLISECONDS);
         return rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
+    }
+
+    /** Longer than the latest a cut at {@code window} may come, so the agent's answer never races it. */
+    static Duration silentPast(Duration window) {
+        return window.plus(ProxyRig.LATE).plusSeconds(1);
     }
 
     @Test
@@ -115,6 +130,6 @@ class ProxyIdleTimeoutTest {
         assertThat(reply.code()).isEqualTo(503);
         assertThat(reply.json().get("idle_timeout_seconds").asInt()).isEqualTo(1);
         assertThat(reply.json().get("source").asText()).isEqualTo("Spec");
-        assertThat(Duration.ofNanos(System.nanoTime() - changed)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - changed)).isLessThanOrEqualTo(Duration.ofSeconds(1).plus(ProxyRig.LATE));
     }
 }

@@ -17,8 +17,10 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
@@ -120,16 +122,25 @@ class ProxyLifecycleTest {
     void stoppingRefusesNewCallersAndLetsInFlightDispatchesFinish() throws Exception {
         rig = new ProxyRig(kube.client(), ProxySettings.builder().drainTimeout(Duration.ofSeconds(10)));
         rig.workspace("w", "/a2a");
-        rig.agent.on("/a2a", rig.agent.answerAfter(Duration.ofMillis(1500)));
+        // The agent answers when the test says so, not after a silence a loaded runner could outlast.
+        CountDownLatch answer = new CountDownLatch(1);
+        rig.agent.on("/a2a", x -> {
+            answer.await(60, TimeUnit.SECONDS);
+            x.echo();
+        });
         CompletableFuture<ProxyRig.Reply> inFlight = CompletableFuture.supplyAsync(
                 () -> rig.post("/workspaces/team-a/w/a2a", MESSAGE), callers);
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.inFlight() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rig.proxy.inFlight() == 1);
 
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(rig.proxy::close, callers);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(
-                () -> new OkHttpClient().newCall(new Request.Builder().url(rig.proxy.baseUrl() + "/healthz").build()).execute())
-                .isInstanceOf(IOException.class));
-        assertThat(stopping).isNotDone();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(
+                    () -> new OkHttpClient().newCall(new Request.Builder().url(rig.proxy.baseUrl() + "/healthz").build()).execute())
+                    .isInstanceOf(IOException.class));
+            assertThat(stopping).as("the stop waits for the dispatch in flight").isNotDone();
+        } finally {
+            answer.countDown();
+        }
 
         assertThat(inFlight.get().code()).isEqualTo(200);
         stopping.get();

@@ -18,6 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProxyLimitsTest {
     static final String PATH = "/workspaces/team-a/agent/a2a";
     static final String PLANNER_TOKEN = "planner-token";
+    /** The 1 s ceilings below fire by 1 s + {@link ProxyRig#LATE}; the agent answers no sooner, and the idle window (10 s) is later still. */
+    static final Duration AGENT_SILENCE = Duration.ofSeconds(1).plus(ProxyRig.LATE);
 
     @RegisterExtension
     final MockKubeApi kube = new MockKubeApi();
@@ -29,7 +31,7 @@ class ProxyLimitsTest {
         rig.workspace("agent", "/a2a");
         rig.workspace("planner", null);
         rig.token("planner", PLANNER_TOKEN);
-        rig.agent.on("/a2a", rig.agent.answerAfter(Duration.ofMillis(1500)));
+        rig.agent.on("/a2a", rig.agent.answerAfter(AGENT_SILENCE));
     }
 
     @AfterEach
@@ -44,7 +46,7 @@ class ProxyLimitsTest {
         assertThat(reply.code()).isEqualTo(504);
         assertThat(reply.json().get("error").asText()).contains("ceiling of 1 s", "X-Timeout", "team-a/agent");
         assertThat(reply.json().get("ceiling_seconds").asInt()).isEqualTo(1);
-        assertThat(reply.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1450));
+        ProxyRig.assertFiredAt(reply.elapsed(), Duration.ofSeconds(1));
     }
 
     @Test
@@ -54,10 +56,11 @@ class ProxyLimitsTest {
         ProxyRig.Reply fromAgent = rig.post(PATH, MESSAGE, ProxyRig.from("team-a/planner", PLANNER_TOKEN));
         assertThat(fromAgent.code()).isEqualTo(504);
         assertThat(fromAgent.json().get("error").asText()).contains("maxDurationSeconds");
-        assertThat(fromAgent.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1450));
+        ProxyRig.assertFiredAt(fromAgent.elapsed(), Duration.ofSeconds(1));
 
         ProxyRig.Reply fromCanvas = rig.post(PATH, MESSAGE);
         assertThat(fromCanvas.code()).isEqualTo(200);
+        assertThat(fromCanvas.elapsed()).isGreaterThanOrEqualTo(AGENT_SILENCE.minus(ProxyRig.EARLY));
     }
 
     @Test
@@ -75,7 +78,7 @@ class ProxyLimitsTest {
         ProxyRig.Reply reply = rig.post(PATH, MESSAGE, "X-Timeout", "0");
 
         assertThat(reply.code()).isEqualTo(200);
-        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+        assertThat(reply.elapsed()).isGreaterThanOrEqualTo(AGENT_SILENCE.minus(ProxyRig.EARLY));
     }
 
     @ParameterizedTest
@@ -121,6 +124,7 @@ class ProxyLimitsTest {
 
     @Test
     void workspaceWithoutUrlIs503UntilTheRuntimeRegistersOne() {
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
         rig.workspace("unplugged", null);
 
         ProxyRig.Reply reply = rig.post("/workspaces/team-a/unplugged/a2a", MESSAGE);

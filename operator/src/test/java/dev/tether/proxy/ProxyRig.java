@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,13 @@ final class ProxyRig implements AutoCloseable {
     static final String MESSAGE = """
             {"jsonrpc":"2.0","id":"req-1","method":"message/send",
              "params":{"message":{"role":"user","messageId":"m-1","parts":[{"kind":"text","text":"think hard"}]}}}""";
+    /** How early a caller may see a limit fire (docs/reliability.md, "Timing bounds"). */
+    static final Duration EARLY = Duration.ofMillis(100);
+    /**
+     * How late a caller may see a limit fire on a loaded runner; whatever else could end the call (the
+     * agent's scripted answer, another window) is placed at least this far past the limit.
+     */
+    static final Duration LATE = Duration.ofSeconds(4);
 
     /** An answer as the caller saw it. */
     record Reply(int code, Headers headers, String body, Duration elapsed) {
@@ -74,6 +82,24 @@ final class ProxyRig implements AutoCloseable {
                 throw new AssertionError("not JSON: " + line, e);
             }
         }
+    }
+
+    /** A caller saw a limit fire {@code elapsed} after its request, to an agent that stayed silent throughout. */
+    static void assertFiredAt(Duration elapsed, Duration limit) {
+        assertFiredAt(elapsed, elapsed, limit);
+    }
+
+    /**
+     * A caller saw a limit fire in time: no earlier than the limit (less {@link #EARLY}) after the proxy's
+     * clock can have started at the earliest, no later than the limit plus {@link #LATE} after the last
+     * byte the caller saw.
+     *
+     * @param sinceClockCouldStart counted from the caller's request, plus the agent's scripted delay before its last byte
+     * @param sinceLastByteSeen    counted from the last byte the caller read before the limit fired
+     */
+    static void assertFiredAt(Duration sinceClockCouldStart, Duration sinceLastByteSeen, Duration limit) {
+        assertThat(sinceClockCouldStart).as("a %d s limit fired after", limit.toSeconds()).isGreaterThanOrEqualTo(limit.minus(EARLY));
+        assertThat(sinceLastByteSeen).as("a %d s limit fired after", limit.toSeconds()).isLessThanOrEqualTo(limit.plus(LATE));
     }
 
     final KubernetesClient kube;

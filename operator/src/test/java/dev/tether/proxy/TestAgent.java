@@ -31,8 +31,13 @@ import org.eclipse.jetty.util.Callback;
  * the agent closes, so no test waits for a scripted silence it no longer needs.
  */
 final class TestAgent implements AutoCloseable {
-    /** One request as the agent received it; header names are lower case. */
-    record Received(String method, String path, Map<String, List<String>> headers, String body) {
+    /** One request as the agent received it, and when ({@link System#nanoTime()}); header names are lower case. */
+    record Received(String method, String path, Map<String, List<String>> headers, String body, long receivedNanos) {
+        /** How long ago the agent received it. */
+        Duration age() {
+            return Duration.ofNanos(System.nanoTime() - receivedNanos);
+        }
+
         String header(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null ? null : String.join(", ", values);
@@ -143,6 +148,12 @@ final class TestAgent implements AutoCloseable {
         return received.size();
     }
 
+    /** What arrived after the first {@code count} requests, e.g. {@code receivedSince(receivedCount())} taken before a call. */
+    List<Received> receivedSince(int count) {
+        List<Received> all = received();
+        return all.subList(Math.min(count, all.size()), all.size());
+    }
+
     Received last() {
         List<Received> all = received();
         if (all.isEmpty()) {
@@ -175,7 +186,7 @@ final class TestAgent implements AutoCloseable {
         try {
             String body = Content.Source.asString(request, StandardCharsets.UTF_8);
             String path = request.getHttpURI().getPath();
-            Received r = new Received(request.getMethod(), path, headers, body);
+            Received r = new Received(request.getMethod(), path, headers, body, System.nanoTime());
             received.add(r);
             Behaviour behaviour = behaviours.get(path);
             Exchange exchange = new Exchange(r, response);

@@ -140,7 +140,8 @@ final class TetherStack implements AutoCloseable {
     }
 
     void awaitEnforced(DispatchProxy proxy, String name, int seconds, DispatchSource source) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> enforces(proxy, name, seconds, source));
+        await("a proxy enforcing " + seconds + " s (" + source + ") on " + name).atMost(WAIT).pollInterval(Duration.ofMillis(10))
+                .until(() -> enforces(proxy, name, seconds, source));
     }
 
     @Override

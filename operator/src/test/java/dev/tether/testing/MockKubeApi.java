@@ -69,11 +69,6 @@ public final class MockKubeApi implements KubeTier, BeforeEachCallback, AfterEac
         return count(r -> r.method().equals("PATCH") && r.path().startsWith(path));
     }
 
-    /** Every write (POST, PUT, PATCH, DELETE) to any Workspace status. */
-    public long allStatusWrites() {
-        return count(r -> !r.method().equals("GET") && r.path().contains("/workspaces/") && r.path().contains("/status"));
-    }
-
     private static final class RecordingDispatcher extends MergePatchConformingDispatcher {
         private final List<Request> sink;
 
