@@ -118,7 +118,7 @@ public final class SoakRun {
         Map<String, String> tokens = new TreeMap<>();
         agents.forEach((name, url) -> create(api, name, url));
         agents.keySet().forEach(name -> tokens.put(name, token(api, name)));
-        proxy.awaitReady(Duration.ofSeconds(30));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
 
         String operatorUrl = operator.baseUrl();
         String proxyUrl = proxy.baseUrl();

@@ -45,6 +45,17 @@ public final class ProxyCommand implements Callable<Integer> {
                     + "use this proxy as their one PLATFORM_URL. Empty: /registry/* answers 404 here. Env TETHER_REGISTRY_URL. Default: empty.")
     String registryUrl;
 
+    @Option(names = "--event-loops", paramLabel = "N", defaultValue = "${env:TETHER_EVENT_LOOPS:-0}",
+            description = "Threads serving callers and agents; a dispatch stays on one from its first byte to its last. "
+                    + "0: one per core the JVM may use. Env TETHER_EVENT_LOOPS. Default: ${DEFAULT-VALUE}.")
+    int eventLoops;
+
+    @Option(names = "--trust-forwarded-headers", defaultValue = "${env:TETHER_TRUST_FORWARDED_HEADERS:-false}",
+            description = "Name the address in X-Forwarded-Proto/-Host (set by an ingress in front of the proxy) in served agent "
+                    + "cards. Off, cards name the Host the caller used: a caller cannot choose what they say. "
+                    + "Env TETHER_TRUST_FORWARDED_HEADERS. Default: ${DEFAULT-VALUE}.")
+    boolean trustForwardedHeaders;
+
     @Option(names = "--canvas-token-file", paramLabel = "FILE",
             description = "Require canvas calls (no X-Workspace-ID) to carry Authorization: Bearer <the token in FILE>. "
                     + "The token may instead come from env " + CANVAS_TOKEN_ENV + " (the chart sets it from a Secret). "
@@ -68,6 +79,8 @@ public final class ProxyCommand implements Callable<Integer> {
                 .drainTimeout(shutdownGrace)
                 .canvasToken(canvasToken())
                 .registryUrl(registryUrl)
+                .eventLoops(eventLoops)
+                .trustForwardedHeaders(trustForwardedHeaders)
                 .build();
     }
 

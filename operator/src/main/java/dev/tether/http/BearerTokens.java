@@ -19,14 +19,22 @@ public final class BearerTokens {
 
     /** The bearer token, or a 401 naming {@code what} was expected and not echoing what was sent. */
     public static String require(Request request, String what) {
-        if (request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION).size() > 1) {
-            throw unauthorized("more than one Authorization header");
+        return require(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION), HttpHeader.AUTHORIZATION.asString(), what);
+    }
+
+    /**
+     * The bearer token in the values of one credentials header ({@code header}: its name, for the message), or a 401
+     * naming {@code what} was expected and not echoing what was sent.
+     */
+    public static String require(java.util.List<String> values, String header, String what) {
+        if (values.size() > 1) {
+            throw unauthorized("more than one " + header + " header");
         }
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            throw unauthorized("missing Authorization: Bearer <" + what + ">");
+        String value = values.isEmpty() ? null : values.get(0);
+        if (value == null || !value.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+            throw unauthorized("missing " + header + ": Bearer <" + what + ">");
         }
-        String token = header.substring(PREFIX.length()).trim();
+        String token = value.substring(PREFIX.length()).trim();
         if (token.isEmpty() || token.length() > MAX_TOKEN) {
             throw unauthorized("malformed bearer token");
         }

@@ -1,75 +1,178 @@
 package dev.tether.proxy;
 
+import dev.tether.api.WorkspaceId;
 import dev.tether.config.DurationConverter;
-import dev.tether.http.HealthEndpoints;
-import dev.tether.http.HttpServer;
+import dev.tether.http.HttpError;
 import dev.tether.http.Metrics;
-import dev.tether.http.MetricsEndpoint;
+import dev.tether.proxy.admission.DispatchHandler;
+import dev.tether.proxy.callers.CallerAuthorization;
+import dev.tether.proxy.cards.AgentCards;
+import dev.tether.proxy.forwarding.AgentPool;
+import dev.tether.proxy.forwarding.DispatchTimer;
+import dev.tether.proxy.forwarding.Forwarding;
+import dev.tether.proxy.forwarding.InFlight;
+import dev.tether.proxy.forwarding.ProxyMetrics;
+import dev.tether.proxy.forwarding.StopReason;
+import dev.tether.proxy.forwarding.Upstream;
+import dev.tether.proxy.registry.RegistryRelay;
+import dev.tether.proxy.routing.EnforcedPolicy;
+import dev.tether.proxy.routing.ProxyRoutes;
+import dev.tether.proxy.routing.WorkspaceDirectory;
+import dev.tether.proxy.routing.WorkspaceRoute;
+import dev.tether.proxy.server.LocalEndpoints;
+import dev.tether.proxy.server.ProxyServer;
+import dev.tether.proxy.server.RequestHandler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The A2A dispatch proxy, running: an informer over Workspaces, the single watchdog timer, the shared
- * upstream client and the HTTP server ({@code /workspaces/...}, {@code /healthz}, {@code /readyz} once
- * the informers have synced, {@code /metrics}). {@link #close()} stops accepting, drains in-flight
- * dispatches within the drain timeout, then cancels what is left.
+ * The A2A dispatch proxy, running: an informer over Workspaces, the event loops that serve callers and agents alike
+ * (a dispatch stays on one loop from its first byte to its last), the per-loop agent connection pools, the one
+ * dispatch timer, and the HTTP server ({@code /workspaces/...}, {@code /registry/*} relayed to the operator,
+ * {@code /healthz}, {@code /readyz} once the informers have synced, {@code /metrics}). {@link #close()} stops
+ * accepting, drains in-flight dispatches within the drain timeout, then cancels what is left.
  *
  * <pre>{@code try (DispatchProxy proxy = DispatchProxy.start(client, ProxySettings.builder().port(0).build())) { ... proxy.port() ... }}</pre>
  */
 public final class DispatchProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DispatchProxy.class);
+    /** The cut-off precision of idle windows and ceilings, and how often pooled connections are checked. */
+    static final Duration TICK = Duration.ofMillis(100);
+    /** Pooled agent connections idle this long are closed: before common agent keep-alives (5 s) close them first. */
+    static final Duration MAX_POOLED_IDLE = Duration.ofSeconds(4);
 
+    private final ProxySettings settings;
     private final WorkspaceDirectory directory;
-    private final DispatchWatchdog watchdog;
-    private final AgentClient agents;
-    private final RegistryRelay relay;
-    private final PrometheusMeterRegistry registry;
-    private final HttpServer http;
-    private final int port;
+    private final EventLoopGroup loops;
+    private final InFlight inFlight;
+    private final DispatchTimer timer;
+    private final ProxyServer server;
+    private final ExecutorService scrapes;
+    private final DnsAddressResolverGroup resolver;
     private final AtomicBoolean closing = new AtomicBoolean();
 
     private DispatchProxy(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
-        this.registry = registry;
+        this.settings = settings;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        loops = new MultiThreadIoEventLoopGroup(settings.effectiveEventLoops(), new DefaultThreadFactory("tether-proxy", true), io);
+        Class<? extends SocketChannel> socket = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        Class<? extends ServerChannel> serverSocket = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends DatagramChannel> datagram = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        resolver = new DnsAddressResolverGroup(datagram, DnsServerAddressStreamProviders.platformDefault());
+        PooledByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+        AgentPool pool = new AgentPool(loops, socket, allocator, tls(), resolver, resolver, MAX_POOLED_IDLE);
+        inFlight = new InFlight(loops);
+        Forwarding forwarding = new Forwarding(pool, inFlight, settings.maxResponseBytes(), settings.sseKeepalive().toNanos());
+        ProxyMetrics metrics = new ProxyMetrics(registry, inFlight::count);
         directory = new WorkspaceDirectory(client, settings.namespaces());
-        watchdog = new DispatchWatchdog(key -> directory.find(key).map(ws -> EnforcedPolicy.of(ws, settings).idle()),
-                settings.sseKeepalive());
-        ProxyMetrics metrics = new ProxyMetrics(registry, watchdog::inFlight);
-        directory.start(watchdog, metrics);
-        agents = new AgentClient();
-        HealthEndpoints health = new HealthEndpoints().readyWhen("workspaces", directory::isSynced);
-        CallerAuthorization callers = new CallerAuthorization(directory, settings);
-        A2aForwarder forwarder = new A2aForwarder(directory, callers, watchdog, agents, metrics, settings);
-        AgentCardEndpoint cards = new AgentCardEndpoint(directory, callers, agents, settings);
-        relay = settings.registryUrl() == null ? null : new RegistryRelay(settings.registryUrl(), settings.maxResponseBytes());
-        try {
-            http = HttpServer.builder(settings.host(), settings.port())
-                    .route("/workspaces/*", new WorkspaceEndpoint(settings.defaultNamespace(), forwarder, cards))
-                    .route("/registry/*", relay == null ? new RegistryRelay.Disabled() : relay)
-                    .route("/healthz", health.liveness())
-                    .route("/readyz", health.readiness())
-                    .route("/metrics", new MetricsEndpoint(registry))
-                    .grace(settings.drainTimeout())
-                    .acceptQueueSize(4096)
-                    .start();
-        } catch (RuntimeException e) {
-            directory.close();
-            watchdog.close();
-            agents.close();
-            if (relay != null) {
-                relay.close();
+        int defaultIdle = (int) settings.defaultIdleTimeout().toSeconds();
+        int defaultCeiling = (int) settings.defaultMaxDuration().toSeconds();
+        directory.start(new WorkspaceDirectory.Listener() {
+            @Override
+            public void healthyHeartbeat(WorkspaceId workspace) {
+                inFlight.heartbeat(workspace);
             }
+
+            @Override
+            public void policyChanged(WorkspaceId workspace) {
+                directory.find(workspace).ifPresent(ws -> inFlight.windowChanged(workspace, EnforcedPolicy.of(ws, defaultIdle, defaultCeiling).idle()));
+            }
+
+            @Override
+            public void deleted(WorkspaceId workspace) {
+                metrics.deleted(workspace);
+            }
+        });
+        timer = new DispatchTimer(loops, inFlight, pool, TICK);
+        CallerAuthorization callers = new CallerAuthorization(directory, settings.defaultNamespace(), settings.canvasTokenSha256());
+        DispatchHandler.Context dispatches = new DispatchHandler.Context(directory, callers, forwarding, metrics, defaultIdle, defaultCeiling);
+        AgentCards.Context cards = new AgentCards.Context(directory, callers, forwarding, metrics, settings.trustForwardedHeaders(),
+                defaultIdle, defaultCeiling);
+        Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+        readiness.put("workspaces", directory::isSynced);
+        scrapes = Executors.newVirtualThreadPerTaskExecutor();
+        LocalEndpoints local = new LocalEndpoints(readiness, registry, scrapes);
+        Upstream operator = settings.registryUrl() == null ? null : Upstream.parse(settings.registryUrl(), false).orElseThrow();
+        ProxyRoutes routes = new ProxyRoutes(settings.defaultNamespace(), local, head -> {
+            if (operator == null) {
+                throw new HttpError(404, "this proxy does not relay /registry/*: start it with --registry-url (the operator's URL), "
+                        + "or send registry calls to the operator");
+            }
+            return new RegistryRelay(forwarding, operator);
+        }, new ProxyRoutes.Handlers() {
+            @Override
+            public RequestHandler dispatch(WorkspaceRoute route) {
+                return new DispatchHandler(dispatches, route.workspace());
+            }
+
+            @Override
+            public RequestHandler card(WorkspaceRoute route) {
+                return new AgentCards(cards, route);
+            }
+        });
+        try {
+            server = ProxyServer.start(loops, serverSocket, allocator, settings.host(), settings.port(), routes,
+                    new ProxyServer.Limits(settings.maxRequestBytes(), 64L * ProxySettings.MIB, 16_384, Duration.ofSeconds(30),
+                            Duration.ofMinutes(5)));
+        } catch (RuntimeException e) {
+            release();
             throw e;
         }
-        port = http.port();
-        LOG.info("dispatch proxy listening on {}:{}, serving Workspaces in {} (bare names in {}), default idle timeout {}, SSE keepalive {}, "
-                + "canvas calls {}, /registry/* relayed to {}", settings.host(), http.port(), directory.describeScope(), settings.defaultNamespace(),
+        LOG.info("dispatch proxy listening on {}:{} ({} event loops, {}), serving Workspaces in {} (bare names in {}), default idle timeout {}, "
+                + "SSE keepalive {}, canvas calls {}, /registry/* relayed to {}", settings.host(), server.port(), settings.effectiveEventLoops(),
+                epoll ? "epoll" : "nio", directory.describeScope(), settings.defaultNamespace(),
                 DurationConverter.format(settings.defaultIdleTimeout()), DurationConverter.format(settings.sseKeepalive()),
                 settings.canvasTokenSha256() == null ? "open" : "require the canvas token",
                 settings.registryUrl() == null ? "nowhere" : settings.registryUrl());
+    }
+
+    static {
+        // Leak detection samples buffers on the data path; tests turn it on with -Dio.netty.leakDetection.level.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
+    private static SslContext tls() {
+        try {
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS toward agents: " + e.getMessage(), e);
+        }
     }
 
     /** Starts a proxy with its own metrics registry. It serves at once; {@code /readyz} turns ready when the informers have synced. */
@@ -84,12 +187,12 @@ public final class DispatchProxy implements AutoCloseable {
 
     /** The bound port (still known after {@link #close()}). */
     public int port() {
-        return port;
+        return server.port();
     }
 
     /** {@code http://127.0.0.1:<port>}. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port;
+        return "http://127.0.0.1:" + port();
     }
 
     /** True once every Workspace informer has synced. */
@@ -97,25 +200,9 @@ public final class DispatchProxy implements AutoCloseable {
         return directory.isSynced();
     }
 
-    /** Waits until {@link #isReady()}; false when {@code timeout} passed first. */
-    public boolean awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!isReady()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
-    }
-
-    /** Dispatches waiting on or streaming from an agent right now. */
+    /** Dispatches (and the proxy's own agent calls) waiting on or streaming from an agent right now. */
     public int inFlight() {
-        return watchdog.inFlight();
-    }
-
-    public PrometheusMeterRegistry registry() {
-        return registry;
+        return inFlight.count();
     }
 
     WorkspaceDirectory directory() {
@@ -128,22 +215,45 @@ public final class DispatchProxy implements AutoCloseable {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("dispatch proxy stopping: draining {} in-flight dispatches", watchdog.inFlight());
-        try {
-            http.close();
-        } finally {
-            int cancelled = watchdog.stopAll(StopReason.SHUTDOWN);
-            if (cancelled > 0) {
-                LOG.warn("dispatch proxy cancelled {} dispatches still running after the drain timeout", cancelled);
-            }
-            watchdog.close();
-            directory.close();
-            agents.close();
-            if (relay != null) {
-                relay.close();
-            }
-            LOG.info("dispatch proxy stopped");
+        LOG.info("dispatch proxy stopping: draining {} in-flight dispatches", inFlight.count());
+        server.stopAccepting();
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        while (inFlight.count() > 0 && System.nanoTime() - deadline < 0) {
+            sleep(Duration.ofMillis(10));
         }
+        int cancelled = inFlight.count();
+        if (cancelled > 0) {
+            LOG.warn("dispatch proxy cancelling {} dispatches still running after the drain timeout", cancelled);
+            inFlight.forAll(e -> e.stop(StopReason.SHUTDOWN));
+            long flushBy = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (inFlight.count() > 0 && System.nanoTime() - flushBy < 0) {
+                sleep(Duration.ofMillis(10));
+            }
+        }
+        release();
+        LOG.info("dispatch proxy stopped");
     }
 
+    private void release() {
+        if (timer != null) {
+            timer.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        directory.close();
+        if (scrapes != null) {
+            scrapes.shutdownNow();
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        resolver.close();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -21,15 +21,19 @@ import java.util.List;
  * @param sseKeepalive      how long an agent stream may be silent before the proxy sends a comment
  * @param drainTimeout      how long a stop waits for in-flight dispatches
  * @param maxRequestBytes   request body cap (413 above it)
- * @param maxResponseBytes  buffered agent response cap (502 above it); also the largest single SSE event
+ * @param maxResponseBytes  agent answer cap (502 when declared above it, cut off past it); also the largest single SSE event
  * @param canvasTokenSha256 SHA-256 (hex) of the token canvas calls (no {@code X-Workspace-ID}) must present;
  *                          null leaves canvas calls open. Only the hash is kept, so the settings can be logged.
  * @param registryUrl       the operator's base URL, where {@code /registry/*} is relayed so runtimes need one platform
  *                          URL; null: this proxy answers those routes 404
+ * @param eventLoops        threads serving callers and agents (each connection stays on one); 0: one per core
+ * @param trustForwardedHeaders whether {@code X-Forwarded-Proto/-Host} (set by an ingress in front) name the proxy's
+ *                          public address in served agent cards; off, a caller could otherwise choose what cards say
  */
 public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
         Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
-        int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256, String registryUrl) {
+        int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256, String registryUrl, int eventLoops,
+        boolean trustForwardedHeaders) {
 
     public static final int MIB = 1 << 20;
 
@@ -54,6 +58,14 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             throw new InvalidSettingException("body limits", "must be positive");
         }
         registryUrl = BaseUrls.parse("--registry-url", registryUrl);
+        if (eventLoops < 0 || eventLoops > 256) {
+            throw new InvalidSettingException("--event-loops", "must be between 0 (one per core) and 256, got " + eventLoops);
+        }
+    }
+
+    /** The event-loop threads to run: the setting, or one per core the JVM may use. */
+    public int effectiveEventLoops() {
+        return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     }
 
     public static Builder builder() {
@@ -72,6 +84,8 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         private Duration drainTimeout = Duration.ofSeconds(30);
         private String canvasTokenSha256;
         private String registryUrl;
+        private int eventLoops;
+        private boolean trustForwardedHeaders;
 
         private Builder() {
         }
@@ -140,9 +154,21 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             return this;
         }
 
+        /** Event-loop threads; 0 for one per core. */
+        public Builder eventLoops(int value) {
+            eventLoops = value;
+            return this;
+        }
+
+        /** Trust {@code X-Forwarded-Proto/-Host} from an ingress in front when writing served agent cards. */
+        public Builder trustForwardedHeaders(boolean value) {
+            trustForwardedHeaders = value;
+            return this;
+        }
+
         public ProxySettings build() {
             return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
-                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl);
+                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl, eventLoops, trustForwardedHeaders);
         }
     }
 }

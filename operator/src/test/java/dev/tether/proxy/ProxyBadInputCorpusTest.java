@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,7 +43,7 @@ class ProxyBadInputCorpusTest {
     Stream<DynamicTest> everyMalformedDispatchGetsItsStatusAndReachesNoAgent() {
         BadInputCorpus.Target target = new BadInputCorpus.Target(null, null, null, "/workspaces/" + ProxyRig.NS + "/alpha/a2a", null, null);
         int port = rig.proxy.port();
-        assertThat(BadInputCorpus.proxy()).hasSizeGreaterThanOrEqualTo(80);
+        assertThat(BadInputCorpus.proxy()).hasSizeGreaterThanOrEqualTo(65);
         Stream<DynamicTest> rows = BadInputCorpus.proxy().stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
             int forwarded = rig.agent.receivedCount();
 
@@ -59,5 +60,37 @@ class ProxyBadInputCorpusTest {
                     .satisfies(r -> assertThat(r.json().at("/params/message/messageId").asText()).isEqualTo("m-1"));
         });
         return Stream.concat(rows, Stream.of(control));
+    }
+
+    /**
+     * JSON that is no valid A2A request but not the legacy shape either: the agent's to judge, so it arrives byte for
+     * byte, whatever its framing on the way in, and the agent's answer is the caller's.
+     */
+    @TestFactory
+    Stream<DynamicTest> jsonTheAgentMustJudgeArrivesByteForByte() {
+        String path = "/workspaces/" + ProxyRig.NS + "/alpha/a2a";
+        int port = rig.proxy.port();
+        return BadInputCorpus.proxyForwardedAsSent().stream().map(body -> DynamicTest.dynamicTest(body.length() > 60
+                ? body.substring(0, 60) + "..." : body, () -> {
+            int forwarded = rig.agent.receivedCount();
+
+            int status = RawHttp.postJson(path, null, body).without("Content-Type").header("Content-Type: text/plain")
+                    .send(port, ANSWER_WITHIN);
+
+            assertThat(status).as("the agent's answer").isEqualTo(200);
+            assertThat(rig.agent.receivedSince(forwarded)).singleElement().satisfies(r -> {
+                assertThat(r.body()).isEqualTo(body);
+                assertThat(r.header("Content-Type")).as("never rewritten for a body passed as sent").isEqualTo("text/plain");
+            });
+        }));
+    }
+
+    @Test
+    void anObsoleteFoldedHeaderReachesTheAgentUnfolded() {
+        int status = RawHttp.postJson("/workspaces/" + ProxyRig.NS + "/alpha/a2a", null, ProxyRig.MESSAGE)
+                .header("X-Fold: a").header(" folded").send(rig.proxy.port(), ANSWER_WITHIN);
+
+        assertThat(status).isEqualTo(200);
+        assertThat(rig.agent.last().header("X-Fold")).as("RFC 9112 5.2: replaced with a space before forwarding").isEqualTo("a folded");
     }
 }

@@ -1,6 +1,7 @@
 package dev.tether.proxy;
 
 import dev.tether.api.WorkspaceId;
+import dev.tether.proxy.routing.EnforcedPolicy;
 import java.time.Duration;
 import java.util.OptionalInt;
 
@@ -16,7 +17,8 @@ public final class ProxyBenchAccess {
     /** The idle window, in seconds, the proxy enforces for {@code namespace/name} right now; empty if it does not know it. */
     public static OptionalInt idleSeconds(DispatchProxy proxy, ProxySettings settings, String namespace, String name) {
         return proxy.directory().find(new WorkspaceId(namespace, name))
-                .map(ws -> OptionalInt.of(EnforcedPolicy.of(ws, settings).idle().seconds())).orElse(OptionalInt.empty());
+                .map(ws -> OptionalInt.of(EnforcedPolicy.of(ws, (int) settings.defaultIdleTimeout().toSeconds(),
+                        (int) settings.defaultMaxDuration().toSeconds()).idle().seconds())).orElse(OptionalInt.empty());
     }
 
     /** A loopback agent: {@code /silent} answers only after {@code silence} (or when closed), {@code /echo} at once. */

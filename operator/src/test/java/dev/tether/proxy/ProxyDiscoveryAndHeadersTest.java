@@ -53,26 +53,46 @@ class ProxyDiscoveryAndHeadersTest {
         assertThat(rig.agent.last().header("A2A-Version")).isEqualTo("1.0");
     }
 
-    @Test
-    void a2a03CardIsFoundFromTheBaseUrlAndRewritten() {
-        String card = """
+    String a2a03Card() {
+        return """
                 {"protocolVersion":"0.3.0","name":"researcher","url":"%1$s/a2a","preferredTransport":"JSONRPC",
                  "additionalInterfaces":[{"url":"%1$s/a2a","transport":"JSONRPC"},{"url":"%1$s/rest","transport":"HTTP+JSON"}],
                  "provider":{"organization":"Team A","url":"https://team-a.example"}}""".formatted(agent);
+    }
+
+    @Test
+    void a2a03CardIsFoundFromTheBaseUrlAndRewrittenToTheAddressTheCallerUsed() {
+        String card = a2a03Card();
         rig.agent.on("/.well-known/agent.json", x -> x.reply(200, "application/json", card)); // an older agent: no agent-card.json
 
         for (String path : new String[] {"/workspaces/team-a/researcher/", "/workspaces/researcher/.well-known/agent.json",
                 "/workspaces/team-a/researcher/.well-known/agent-card.json"}) {
-            ProxyRig.Reply reply = rig.get(path, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "agents.example.com");
+            // Not configured to trust them, the proxy ignores forwarding headers: a caller cannot choose what a card says.
+            ProxyRig.Reply reply = rig.get(path, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example.com");
 
             assertThat(reply.code()).as(path).isEqualTo(200);
-            String proxied = "https://agents.example.com/workspaces/team-a/researcher/a2a";
+            String proxied = rig.proxy.baseUrl() + "/workspaces/team-a/researcher/a2a";
             JsonNode served = reply.json();
             assertThat(served.get("url").asText()).as(path).isEqualTo(proxied);
             assertThat(served.get("additionalInterfaces")).as(path).allSatisfy(i -> assertThat(i.get("url").asText()).isEqualTo(proxied));
             assertThat(served.at("/provider/url").asText()).isEqualTo("https://team-a.example");
             assertThat(reply.header("Vary")).isEqualTo("A2A-Version");
         }
+    }
+
+    @Test
+    void behindAConfiguredIngressTheCardNamesItsPublicAddress() {
+        rig.close();
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().trustForwardedHeaders(true));
+        agent = rig.agent.url("");
+        rig.workspace("published", "/a2a");
+        String card = a2a03Card();
+        rig.agent.on("/.well-known/agent-card.json", x -> x.reply(200, "application/json", card));
+
+        ProxyRig.Reply reply = rig.get("/workspaces/team-a/published/", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "agents.example.com");
+
+        assertThat(reply.code()).isEqualTo(200);
+        assertThat(reply.json().get("url").asText()).isEqualTo("https://agents.example.com/workspaces/team-a/published/a2a");
     }
 
     @Test
@@ -104,7 +124,6 @@ class ProxyDiscoveryAndHeadersTest {
 
         ProxyRig.Reply reply = rig.post("/workspaces/team-a/researcher/a2a", MESSAGE,
                 "Authorization", "Bearer caller-secret-token",
-                "Proxy-Authorization", "Basic cHJveHk6c2VjcmV0",
                 "Keep-Alive", "timeout=5",
                 "TE", "trailers",
                 "Connection", "X-Hop-Only",
@@ -119,5 +138,22 @@ class ProxyDiscoveryAndHeadersTest {
         assertThat(sent.header("Host")).isEqualTo(agent.substring("http://".length()));
         assertThat(reply.header("X-Agent-Trace")).isEqualTo("a-1");
         assertThat(reply.headers().names()).doesNotContain("Keep-Alive", "Proxy-Authenticate", "X-Agent-Hop");
+    }
+
+    @Test
+    void withTethersTokenInProxyAuthorizationTheCallersAuthorizationReachesTheAgent() {
+        rig.workspace("planner", null);
+        rig.token("planner", "caller-secret-token");
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
+
+        ProxyRig.Reply reply = rig.post("/workspaces/team-a/researcher/a2a", MESSAGE,
+                "Proxy-Authorization", "Bearer caller-secret-token",
+                "Authorization", "Bearer for-the-agent",
+                "X-Workspace-ID", "team-a/planner");
+
+        assertThat(reply.code()).isEqualTo(200);
+        TestAgent.Received sent = rig.agent.last();
+        assertThat(sent.header("Authorization")).isEqualTo("Bearer for-the-agent");
+        assertThat(sent.headers()).doesNotContainKey("proxy-authorization");
     }
 }

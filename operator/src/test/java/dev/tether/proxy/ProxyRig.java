@@ -120,14 +120,7 @@ final class ProxyRig implements AutoCloseable {
         this.kube = kube;
         this.namespace = namespace;
         proxy = DispatchProxy.start(kube, settings.host("127.0.0.1").port(0).defaultNamespace(namespace).build());
-        try {
-            if (!proxy.awaitReady(Duration.ofSeconds(30))) {
-                throw new AssertionError("the proxy's informer did not sync");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(proxy::isReady);
     }
 
     /** Creates a Workspace pointing at the agent's {@code path} (null: no URL) and waits until the proxy knows it. */

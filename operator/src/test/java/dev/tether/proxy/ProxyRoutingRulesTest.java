@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tether.api.RuntimeStatus;
 import dev.tether.a2a.AgentCardRewriter;
+import dev.tether.api.RuntimeStatus;
 import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.http.HttpError;
+import dev.tether.http.JsonResponses;
+import dev.tether.proxy.cards.AgentCards;
+import dev.tether.proxy.forwarding.Ceiling;
+import dev.tether.proxy.forwarding.Upstream;
+import dev.tether.proxy.routing.WorkspaceDirectory;
+import dev.tether.proxy.routing.WorkspaceRoute;
+import dev.tether.proxy.wire.HeaderPolicy;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Set;
-import okhttp3.HttpUrl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,28 +69,37 @@ class ProxyRoutingRulesTest {
     }
 
     @Test
-    void hopByHopHeadersAndCredentialsStayWhileEndToEndOnesCross() {
+    void hopByHopHeadersAndProxyCredentialsStayWhileEndToEndOnesCross() {
         Set<String> named = HeaderPolicy.connectionTokens(List.of("keep-alive, X-Private", "Upgrade"));
         assertThat(named).containsExactlyInAnyOrder("keep-alive", "x-private", "upgrade");
 
-        for (String hop : List.of("Connection", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
-                "Transfer-Encoding", "Upgrade", "Content-Length", "X-Private")) {
-            assertThat(HeaderPolicy.forwardUpstream(hop, named)).as(hop).isFalse();
-            assertThat(HeaderPolicy.forwardToCaller(hop, named)).as(hop).isFalse();
+        List<String> hopByHop = List.of("Keep-Alive", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding",
+                "Upgrade", "Content-Length", "X-Private");
+        List<String> requestOnly = List.of("Host", "Accept-Encoding", "Expect", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded");
+        List<String> endToEnd = List.of("A2A-Version", "X-Workspace-ID", "Accept", "User-Agent", "traceparent", "Authorization");
+        for (boolean towardAgent : new boolean[] {true, false}) {
+            HttpHeaders headers = new DefaultHttpHeaders().add("Connection", "keep-alive, X-Private").add("Connection", "Upgrade");
+            hopByHop.forEach(name -> headers.add(name, "v"));
+            requestOnly.forEach(name -> headers.add(name, "v"));
+            endToEnd.forEach(name -> headers.add(name, "v"));
+            if (towardAgent) {
+                HeaderPolicy.towardAgent(headers);
+            } else {
+                HeaderPolicy.towardCaller(headers);
+            }
+            assertThat(headers.names()).as(towardAgent ? "toward the agent" : "toward the caller")
+                    .doesNotContainAnyElementsOf(hopByHop).doesNotContain("Connection").containsAll(endToEnd);
+            if (towardAgent) {
+                assertThat(headers.names()).doesNotContainAnyElementsOf(requestOnly);
+            } else {
+                assertThat(headers.names()).contains("Host", "Accept-Encoding");
+            }
         }
-        for (String callerOnly : List.of("Authorization", "Host", "Accept-Encoding", "Expect")) {
-            assertThat(HeaderPolicy.forwardUpstream(callerOnly, Set.of())).as(callerOnly).isFalse();
-        }
-        for (String endToEnd : List.of("A2A-Version", "X-Workspace-ID", "Accept", "User-Agent", "traceparent")) {
-            assertThat(HeaderPolicy.forwardUpstream(endToEnd, named)).as(endToEnd).isTrue();
-            assertThat(HeaderPolicy.forwardToCaller(endToEnd, named)).as(endToEnd).isTrue();
-        }
-        assertThat(HeaderPolicy.forwardToCaller("WWW-Authenticate", Set.of())).isTrue();
     }
 
     @Test
     void cardRewritingTouchesEndpointsOnlyAndLeavesTheInputAlone() throws Exception {
-        ObjectNode card = (ObjectNode) A2aRequestNormaliser.MAPPER.readTree("""
+        ObjectNode card = (ObjectNode) JsonResponses.MAPPER.readTree("""
                 {"url":"http://agent/a2a","iconUrl":"http://agent/i.png","additionalInterfaces":[{"url":"http://agent/a2a"}],
                  "supportedInterfaces":[{"url":"http://agent/a2a","protocolBinding":"JSONRPC"}],"skills":[{"url":"keep"}]}""");
 
@@ -98,10 +115,11 @@ class ProxyRoutingRulesTest {
 
     @Test
     void cardIsLookedForAtTheOriginThenBelowTheAgentPathThenUnderTheOtherName() {
-        assertThat(AgentCardEndpoint.locations(HttpUrl.get("http://agent:8000/a2a?x=1"), "agent-card.json")).map(HttpUrl::toString)
+        assertThat(AgentCards.locations(Upstream.parse("http://agent:8000/a2a?x=1", false).orElseThrow(), "agent-card.json"))
+                .map(Upstream::redacted)
                 .containsExactly("http://agent:8000/.well-known/agent-card.json", "http://agent:8000/a2a/.well-known/agent-card.json",
                         "http://agent:8000/.well-known/agent.json");
-        assertThat(AgentCardEndpoint.locations(HttpUrl.get("http://agent/"), "agent.json")).map(HttpUrl::toString)
+        assertThat(AgentCards.locations(Upstream.parse("http://agent/", false).orElseThrow(), "agent.json")).map(Upstream::redacted)
                 .containsExactly("http://agent/.well-known/agent.json", "http://agent/.well-known/agent-card.json");
     }
 

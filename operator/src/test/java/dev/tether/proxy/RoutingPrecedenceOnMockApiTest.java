@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.testing.MockKubeApi;
 import dev.tether.testing.RuntimeClient;
 import java.time.Duration;
@@ -59,6 +60,6 @@ class RoutingPrecedenceOnMockApiTest {
 
     private void awaitProxySees(String name, Predicate<Workspace> state) {
         await().atMost(TetherStack.WAIT).pollInterval(Duration.ofMillis(10))
-                .until(() -> proxy.directory().find(new WorkspaceKey(kube.namespace(), name)).filter(state).isPresent());
+                .until(() -> proxy.directory().find(new WorkspaceId(kube.namespace(), name)).filter(state).isPresent());
     }
 }

@@ -8,6 +8,8 @@ import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.heartbeat.RegistryFixture;
 import dev.tether.policy.PolicySettings;
+import dev.tether.proxy.forwarding.IdleWindow;
+import dev.tether.proxy.routing.EnforcedPolicy;
 import dev.tether.testing.RuntimeClient;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -132,7 +134,8 @@ final class TetherStack implements AutoCloseable {
     /** The idle window {@code proxy} would enforce on a dispatch to {@code name} now, from its cache. */
     Optional<IdleWindow> window(DispatchProxy proxy, String name) {
         ProxySettings defaults = ProxySettings.builder().defaultIdleTimeout(policy.defaultIdleTimeout()).build();
-        return proxy.directory().find(new WorkspaceId(namespace, name)).map(ws -> EnforcedPolicy.of(ws, defaults).idle());
+        return proxy.directory().find(new WorkspaceId(namespace, name)).map(ws -> EnforcedPolicy.of(ws,
+                (int) defaults.defaultIdleTimeout().toSeconds(), (int) defaults.defaultMaxDuration().toSeconds()).idle());
     }
 
     boolean enforces(DispatchProxy proxy, String name, int seconds, DispatchSource source) {

@@ -1,0 +1,140 @@
+package dev.tether.proxy.routing;
+
+import dev.tether.api.DispatchStatus;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
+import dev.tether.api.WorkspaceStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every Workspace the proxy serves, from fabric8 informers (one over all namespaces, or one per
+ * watched namespace): lookups read the cache, never the API server. It also tells a listener what it
+ * observes: a healthy heartbeat (lastHeartbeatTime advanced while the runtime is not wedged) and a
+ * changed dispatch policy.
+ */
+public final class WorkspaceDirectory implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkspaceDirectory.class);
+
+    /** What in-flight dispatches need to hear about. Called on the informer's thread: keep it quick. */
+    public interface Listener {
+        default void healthyHeartbeat(WorkspaceId workspace) {
+        }
+
+        default void policyChanged(WorkspaceId workspace) {
+        }
+
+        /** The workspace is gone; in-flight dispatches have already heard {@link #policyChanged}. */
+        default void deleted(WorkspaceId workspace) {
+        }
+    }
+
+    private final List<String> namespaces;
+    private final Map<String, SharedIndexInformer<Workspace>> informers;
+
+    /** @param namespaces empty: all namespaces */
+    public WorkspaceDirectory(KubernetesClient client, List<String> namespaces) {
+        this.namespaces = List.copyOf(namespaces);
+        var workspaces = client.resources(Workspace.class);
+        Function<String, SharedIndexInformer<Workspace>> create = ns -> (ns.isEmpty() ? workspaces.inAnyNamespace()
+                : workspaces.inNamespace(ns)).runnableInformer(0);
+        informers = (namespaces.isEmpty() ? List.of("") : this.namespaces).stream()
+                .collect(Collectors.toUnmodifiableMap(ns -> ns, create));
+    }
+
+    /** Starts watching; the listeners hear of heartbeats, policy changes and deletions from then on. */
+    public void start(Listener... listeners) {
+        informers.forEach((ns, informer) -> {
+            for (Listener listener : listeners) {
+                informer.addEventHandler(new Events(listener));
+            }
+            informer.exceptionHandler((started, t) -> {
+                LOG.warn("watching Workspaces in {} failed: {}; retrying", ns.isEmpty() ? "all namespaces" : "namespace " + ns, t.toString());
+                return true;
+            });
+            informer.start();
+        });
+    }
+
+    public boolean isSynced() {
+        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /** True when this proxy serves the namespace at all. */
+    public boolean serves(String namespace) {
+        return namespaces.isEmpty() || namespaces.contains(namespace);
+    }
+
+    public String describeScope() {
+        return namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(", ", namespaces);
+    }
+
+    public Optional<Workspace> find(WorkspaceId key) {
+        SharedIndexInformer<Workspace> informer = informers.get(namespaces.isEmpty() ? "" : key.namespace());
+        return informer == null ? Optional.empty()
+                : Optional.ofNullable(informer.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name())));
+    }
+
+    @Override
+    public void close() {
+        informers.values().forEach(SharedIndexInformer::close);
+    }
+
+    /** True when {@code now} carries a heartbeat newer than {@code before} from a runtime that is not wedged. */
+    public static boolean healthyHeartbeatObserved(WorkspaceStatus before, WorkspaceStatus now) {
+        String previous = before == null ? null : before.getLastHeartbeatTime();
+        String latest = now == null ? null : now.getLastHeartbeatTime();
+        if (latest == null || latest.equals(previous)) {
+            return false;
+        }
+        if (now.getRuntime() != null && now.getRuntime().wedged()) {
+            return false;
+        }
+        try {
+            return previous == null || Instant.parse(latest).isAfter(Instant.parse(previous));
+        } catch (DateTimeParseException e) {
+            return true; // changed but not comparable: a new beat all the same
+        }
+    }
+
+    private static DispatchStatus dispatchOf(Workspace ws) {
+        return ws.getStatus() == null ? null : ws.getStatus().getDispatch();
+    }
+
+    private record Events(Listener listener) implements ResourceEventHandler<Workspace> {
+        @Override
+        public void onAdd(Workspace ws) {
+            listener.policyChanged(WorkspaceId.of(ws));
+        }
+
+        @Override
+        public void onUpdate(Workspace before, Workspace now) {
+            WorkspaceId key = WorkspaceId.of(now);
+            if (healthyHeartbeatObserved(before.getStatus(), now.getStatus())) {
+                listener.healthyHeartbeat(key);
+            }
+            if (!Objects.equals(dispatchOf(before), dispatchOf(now))) {
+                listener.policyChanged(key);
+            }
+        }
+
+        @Override
+        public void onDelete(Workspace ws, boolean deletedFinalStateUnknown) {
+            WorkspaceId key = WorkspaceId.of(ws);
+            listener.policyChanged(key);
+            listener.deleted(key);
+        }
+    }
+}

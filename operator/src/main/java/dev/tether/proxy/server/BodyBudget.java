@@ -1,0 +1,37 @@
+package dev.tether.proxy.server;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bytes of request bodies held across every connection at once. Bodies are gathered as their bytes arrive, never
+ * allocated from what a caller declares, so memory follows what was really sent; this bound keeps many slow callers
+ * together from exhausting it. A request whose bytes find no room is answered 503 and its connection closed.
+ */
+final class BodyBudget {
+    private final long limit;
+    private final AtomicLong held = new AtomicLong();
+
+    BodyBudget(long limit) {
+        this.limit = limit;
+    }
+
+    /** Takes {@code bytes} from the budget; false (nothing taken) when they do not fit. */
+    boolean take(int bytes) {
+        long now = held.addAndGet(bytes);
+        if (now > limit) {
+            held.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    void give(long bytes) {
+        if (bytes > 0) {
+            held.addAndGet(-bytes);
+        }
+    }
+
+    long held() {
+        return held.get();
+    }
+}
