@@ -62,7 +62,8 @@ public final class DevRole implements AutoCloseable {
         operator = OperatorRole.start(client, new OperatorSettings(settings.operatorPort(), List.of(), NAMESPACE,
                 new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, null), Clock.systemUTC());
         proxy = DispatchProxy.start(client, ProxySettings.builder().host("127.0.0.1").port(settings.proxyPort())
-                .defaultNamespace(NAMESPACE).defaultIdleTimeout(settings.defaultIdleTimeout()).registryUrl(operator.baseUrl()).build());
+                .defaultNamespace(NAMESPACE).defaultIdleTimeout(settings.defaultIdleTimeout()).registryUrl(operator.baseUrl())
+                .allowedRegisteredNetworks(List.of("127.0.0.0/8")).build()); // every agent of the dev role runs on this machine
         createSampleWorkspace();
     }
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,8 +26,8 @@ import java.util.function.Supplier;
  * <li>{@link Legacy}: the shape the replaced platform's canvas sent, an object with a string {@code method} and no
  *     {@code jsonrpc}; it is wrapped in an envelope (a new id unless it carried a string or integer one) and
  *     {@code params.message.messageId} is added when missing.</li>
- * <li>{@link Unparsable}: not JSON at all (empty, cut, trailing content, beyond the parser's bounds); the proxy
- *     cannot route it and answers the JSON-RPC parse error itself.</li>
+ * <li>{@link Unparsable}: not JSON at all (empty, cut, trailing content, not UTF-8, beyond the parser's bounds);
+ *     not the legacy shape either, so it too passes as sent and the agent answers its own parse error.</li>
  * </ul>
  */
 public final class JsonRpcRequests {
@@ -130,13 +129,6 @@ public final class JsonRpcRequests {
         } catch (CharacterCodingException e) {
             return "the body is not UTF-8 (JSON must be, RFC 8259): " + e.getMessage();
         }
-    }
-
-    /** The JSON-RPC error the proxy answers for a body it cannot parse, as a JSON-RPC response with a null id. */
-    public static ObjectNode parseError(String problem) {
-        ObjectNode response = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0").putNull("id");
-        response.putObject("error").put("code", -32700).put("message", "Invalid JSON payload: " + problem);
-        return response;
     }
 
     /** A scalar id as JSON text (quoted when a string); "null" for objects, arrays and null. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -56,6 +57,13 @@ public final class ProxyCommand implements Callable<Integer> {
                     + "Env TETHER_TRUST_FORWARDED_HEADERS. Default: ${DEFAULT-VALUE}.")
     boolean trustForwardedHeaders;
 
+    @Option(names = "--allow-registered-networks", paramLabel = "CIDR", split = ",",
+            defaultValue = "${env:TETHER_ALLOW_REGISTERED_NETWORKS:-}",
+            description = "Networks where a URL a runtime registered may lead although the proxy refuses it otherwise (loopback, "
+                    + "link-local, metadata addresses; never the cluster's API server), e.g. 127.0.0.0/8 when agents run on this machine. "
+                    + "spec.url is not judged. Env TETHER_ALLOW_REGISTERED_NETWORKS. Default: none.")
+    List<String> allowedRegisteredNetworks;
+
     @Option(names = "--canvas-token-file", paramLabel = "FILE",
             description = "Require canvas calls (no X-Workspace-ID) to carry Authorization: Bearer <the token in FILE>. "
                     + "The token may instead come from env " + CANVAS_TOKEN_ENV + " (the chart sets it from a Secret). "
@@ -81,6 +89,8 @@ public final class ProxyCommand implements Callable<Integer> {
                 .registryUrl(registryUrl)
                 .eventLoops(eventLoops)
                 .trustForwardedHeaders(trustForwardedHeaders)
+                .allowedRegisteredNetworks(allowedRegisteredNetworks == null ? List.of()
+                        : allowedRegisteredNetworks.stream().filter(s -> !s.isBlank()).toList())
                 .build();
     }
 

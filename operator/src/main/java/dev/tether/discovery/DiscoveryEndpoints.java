@@ -3,6 +3,7 @@ package dev.tether.discovery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.a2a.AgentCardRewriter;
+import dev.tether.a2a.WorkspacePaths;
 import dev.tether.access.CallerRules;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceId;
@@ -135,7 +136,7 @@ public final class DiscoveryEndpoints {
         Integer active = ws.getStatus() == null || ws.getStatus().getRuntime() == null ? null : ws.getStatus().getRuntime().activeTasks();
         view.put("active_tasks", active == null ? 0 : active);
         JsonNode card = ws.getStatus() == null || ws.getStatus().getRegistration() == null ? null : ws.getStatus().getRegistration().agentCard();
-        view.put("agent_card", card instanceof ObjectNode object ? AgentCardRewriter.rewrite(object, url) : null);
+        view.put("agent_card", card instanceof ObjectNode object ? AgentCardRewriter.rewrite(object, WorkspacePaths.endpoints(base, id)) : null);
         return view;
     }
 

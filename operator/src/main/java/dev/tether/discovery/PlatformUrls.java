@@ -1,5 +1,6 @@
 package dev.tether.discovery;
 
+import dev.tether.a2a.WorkspacePaths;
 import dev.tether.api.WorkspaceId;
 import org.eclipse.jetty.server.Request;
 
@@ -28,7 +29,7 @@ final class PlatformUrls {
     }
 
     static String dispatchUrl(String base, WorkspaceId id) {
-        return base + "/workspaces/" + id.namespace() + "/" + id.name() + "/a2a";
+        return base + WorkspacePaths.jsonRpc(id);
     }
 
     private static String first(String header) {

@@ -4,9 +4,12 @@ import dev.tether.api.WorkspaceId;
 import dev.tether.config.DurationConverter;
 import dev.tether.http.HttpError;
 import dev.tether.http.Metrics;
-import dev.tether.proxy.admission.DispatchHandler;
+import dev.tether.kube.ClusterApi;
+import dev.tether.proxy.admission.Admission;
 import dev.tether.proxy.callers.CallerAuthorization;
 import dev.tether.proxy.cards.AgentCards;
+import dev.tether.proxy.cards.RestBases;
+import dev.tether.proxy.forwarding.AgentAddressRule;
 import dev.tether.proxy.forwarding.AgentPool;
 import dev.tether.proxy.forwarding.DispatchTimer;
 import dev.tether.proxy.forwarding.Forwarding;
@@ -14,6 +17,7 @@ import dev.tether.proxy.forwarding.InFlight;
 import dev.tether.proxy.forwarding.ProxyMetrics;
 import dev.tether.proxy.forwarding.StopReason;
 import dev.tether.proxy.forwarding.Upstream;
+import dev.tether.proxy.forwarding.VettedResolverGroup;
 import dev.tether.proxy.registry.RegistryRelay;
 import dev.tether.proxy.routing.EnforcedPolicy;
 import dev.tether.proxy.routing.ProxyRoutes;
@@ -22,6 +26,8 @@ import dev.tether.proxy.routing.WorkspaceRoute;
 import dev.tether.proxy.server.LocalEndpoints;
 import dev.tether.proxy.server.ProxyServer;
 import dev.tether.proxy.server.RequestHandler;
+import dev.tether.proxy.transports.JsonRpcDispatch;
+import dev.tether.proxy.transports.RestDispatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -82,6 +88,7 @@ public final class DispatchProxy implements AutoCloseable {
     private final ProxyServer server;
     private final ExecutorService scrapes;
     private final DnsAddressResolverGroup resolver;
+    private final VettedResolverGroup vettedResolver;
     private final AtomicBoolean closing = new AtomicBoolean();
 
     private DispatchProxy(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
@@ -93,8 +100,10 @@ public final class DispatchProxy implements AutoCloseable {
         Class<? extends ServerChannel> serverSocket = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends DatagramChannel> datagram = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         resolver = new DnsAddressResolverGroup(datagram, DnsServerAddressStreamProviders.platformDefault());
+        vettedResolver = new VettedResolverGroup(datagram, new AgentAddressRule(
+                settings.allowedRegisteredNetworks().stream().map(AgentAddressRule::network).toList(), ClusterApi.addresses(client)));
         PooledByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
-        AgentPool pool = new AgentPool(loops, socket, allocator, tls(), resolver, resolver, MAX_POOLED_IDLE);
+        AgentPool pool = new AgentPool(loops, socket, allocator, tls(), resolver, vettedResolver, MAX_POOLED_IDLE);
         inFlight = new InFlight(loops);
         Forwarding forwarding = new Forwarding(pool, inFlight, settings.maxResponseBytes(), settings.sseKeepalive().toNanos());
         ProxyMetrics metrics = new ProxyMetrics(registry, inFlight::count);
@@ -119,9 +128,9 @@ public final class DispatchProxy implements AutoCloseable {
         });
         timer = new DispatchTimer(loops, inFlight, pool, TICK);
         CallerAuthorization callers = new CallerAuthorization(directory, settings.defaultNamespace(), settings.canvasTokenSha256());
-        DispatchHandler.Context dispatches = new DispatchHandler.Context(directory, callers, forwarding, metrics, defaultIdle, defaultCeiling);
-        AgentCards.Context cards = new AgentCards.Context(directory, callers, forwarding, metrics, settings.trustForwardedHeaders(),
+        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, settings.trustForwardedHeaders(),
                 defaultIdle, defaultCeiling);
+        RestBases restBases = new RestBases(admission);
         Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
         readiness.put("workspaces", directory::isSynced);
         scrapes = Executors.newVirtualThreadPerTaskExecutor();
@@ -136,12 +145,17 @@ public final class DispatchProxy implements AutoCloseable {
         }, new ProxyRoutes.Handlers() {
             @Override
             public RequestHandler dispatch(WorkspaceRoute route) {
-                return new DispatchHandler(dispatches, route.workspace());
+                return new JsonRpcDispatch(admission, route.workspace());
+            }
+
+            @Override
+            public RequestHandler rest(WorkspaceRoute route) {
+                return new RestDispatch(admission, restBases, route);
             }
 
             @Override
             public RequestHandler card(WorkspaceRoute route) {
-                return new AgentCards(cards, route);
+                return new AgentCards(admission, route);
             }
         });
         try {
@@ -247,6 +261,7 @@ public final class DispatchProxy implements AutoCloseable {
         }
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         resolver.close();
+        vettedResolver.close();
     }
 
     private static void sleep(Duration d) {

@@ -5,6 +5,7 @@ import dev.tether.config.DurationConverter;
 import dev.tether.config.InvalidSettingException;
 import dev.tether.http.BearerTokens;
 import dev.tether.policy.PolicySettings;
+import dev.tether.proxy.forwarding.AgentAddressRule;
 import dev.tether.reconciler.TokenSecrets;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +30,13 @@ import java.util.List;
  * @param eventLoops        threads serving callers and agents (each connection stays on one); 0: one per core
  * @param trustForwardedHeaders whether {@code X-Forwarded-Proto/-Host} (set by an ingress in front) name the proxy's
  *                          public address in served agent cards; off, a caller could otherwise choose what cards say
+ * @param allowedRegisteredNetworks CIDRs where runtime-registered URLs may lead although the address rule refuses them
+ *                          otherwise (loopback, link-local, ...): a development machine's agents on 127.0.0.1
  */
 public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
         Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
         int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256, String registryUrl, int eventLoops,
-        boolean trustForwardedHeaders) {
+        boolean trustForwardedHeaders, List<String> allowedRegisteredNetworks) {
 
     public static final int MIB = 1 << 20;
 
@@ -61,6 +64,14 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         if (eventLoops < 0 || eventLoops > 256) {
             throw new InvalidSettingException("--event-loops", "must be between 0 (one per core) and 256, got " + eventLoops);
         }
+        allowedRegisteredNetworks = List.copyOf(allowedRegisteredNetworks);
+        for (String cidr : allowedRegisteredNetworks) {
+            try {
+                AgentAddressRule.network(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException("--allow-registered-networks", e.getMessage());
+            }
+        }
     }
 
     /** The event-loop threads to run: the setting, or one per core the JVM may use. */
@@ -86,6 +97,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         private String registryUrl;
         private int eventLoops;
         private boolean trustForwardedHeaders;
+        private List<String> allowedRegisteredNetworks = List.of();
 
         private Builder() {
         }
@@ -166,9 +178,16 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             return this;
         }
 
+        /** CIDRs where registered URLs may lead although otherwise refused (loopback for a one-machine setup). */
+        public Builder allowedRegisteredNetworks(List<String> value) {
+            allowedRegisteredNetworks = value;
+            return this;
+        }
+
         public ProxySettings build() {
             return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
-                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl, eventLoops, trustForwardedHeaders);
+                    sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl, eventLoops, trustForwardedHeaders,
+                    allowedRegisteredNetworks);
         }
     }
 }

@@ -99,10 +99,4 @@ class JsonRpcRequestsTest {
         byte[] nested = ("{\"method\":\"m\",\"params\":" + "[".repeat(2000) + "]".repeat(2000) + "}").getBytes(StandardCharsets.UTF_8);
         assertThat(JsonRpcRequests.classify(nested, 0, nested.length, newId)).as("nesting is bounded").isInstanceOf(JsonRpcRequests.Unparsable.class);
     }
-
-    @Test
-    void theParseErrorIsTheJsonRpcShapeWithANullId() {
-        assertThat(JsonRpcRequests.parseError("the body is empty").toString())
-                .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Invalid JSON payload: the body is empty\"}}");
-    }
 }

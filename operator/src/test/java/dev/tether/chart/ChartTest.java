@@ -254,7 +254,7 @@ class ChartTest {
                 "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
                 "JDK_JAVA_OPTIONS", "-XX:+UseParallelGC -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError",
                 "TETHER_REGISTRY_URL", "http://rel-tether-operator.tether-system.svc:9080", "TETHER_EVENT_LOOPS", "3",
-                "TETHER_TRUST_FORWARDED_HEADERS", "true", "TETHER_SSE_KEEPALIVE", "20s", "TETHER_SHUTDOWN_GRACE", "115s"));
+                "TETHER_TRUST_FORWARDED_HEADERS", "true", "TETHER_ALLOW_REGISTERED_NETWORKS", "10.0.0.0/8,fd00::/8", "TETHER_SSE_KEEPALIVE", "20s", "TETHER_SHUTDOWN_GRACE", "115s"));
         for (String role : List.of("operator", "proxy")) {
             assertThat(chart.container(role).getImage()).isEqualTo("registry.example/tether:9.9.9");
             assertThat(chart.container(role).getImagePullPolicy()).isEqualTo("Always");

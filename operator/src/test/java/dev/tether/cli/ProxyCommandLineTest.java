@@ -22,7 +22,7 @@ class ProxyCommandLineTest {
     @Test
     void flagsBecomeTheProxysSettings() {
         ProxySettings settings = parse("--port", "9000", "--namespaces", "team-a, team-b", "--default-namespace", "team-a",
-                "--default-idle-timeout", "10m", "--sse-keepalive", "5s").settings();
+                "--default-idle-timeout", "10m", "--sse-keepalive", "5s", "--allow-registered-networks", "127.0.0.0/8,fd00::/8").settings();
 
         assertThat(settings.port()).isEqualTo(9000);
         assertThat(settings.namespaces()).containsExactly("team-a", "team-b");
@@ -30,6 +30,7 @@ class ProxyCommandLineTest {
         assertThat(settings.defaultIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.sseKeepalive()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.host()).isEqualTo("0.0.0.0");
+        assertThat(settings.allowedRegisteredNetworks()).containsExactly("127.0.0.0/8", "fd00::/8");
     }
 
     @Test
@@ -43,6 +44,7 @@ class ProxyCommandLineTest {
         assertThat(settings.sseKeepalive()).isEqualTo(Duration.ofSeconds(15));
         assertThat(settings.maxRequestBytes()).isEqualTo(1 << 20);
         assertThat(settings.maxResponseBytes()).isEqualTo(10 << 20);
+        assertThat(settings.allowedRegisteredNetworks()).as("registered URLs are judged in full").isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,6 +54,7 @@ class ProxyCommandLineTest {
             --default-idle-timeout=90s5 | --default-idle-timeout
             --port=70000                | --port
             --default-namespace=        | --default-namespace
+            --allow-registered-networks=127.0.0.1 | --allow-registered-networks
             """)
     void invalidSettingStopsStartUpNamingTheFlag(String arg, String flag) {
         CommandLine cli = dev.tether.Tether.commandLine();

@@ -42,10 +42,10 @@ class ProxyDiscoveryAndHeadersTest {
         ProxyRig.Reply reply = rig.get("/workspaces/team-a/researcher/.well-known/agent-card.json", "A2A-Version", "1.0");
 
         assertThat(reply.code()).isEqualTo(200);
-        String proxied = rig.proxy.baseUrl() + "/workspaces/team-a/researcher/a2a";
+        String proxied = rig.proxy.baseUrl() + "/workspaces/team-a/researcher";
         JsonNode served = reply.json();
-        assertThat(served.get("supportedInterfaces")).hasSize(2).allSatisfy(i -> assertThat(i.get("url").asText()).isEqualTo(proxied));
-        assertThat(served.at("/supportedInterfaces/0/protocolBinding").asText()).isEqualTo("JSONRPC");
+        assertThat(served.get("supportedInterfaces")).map(i -> i.get("protocolBinding").asText() + " " + i.get("url").asText())
+                .containsExactly("JSONRPC " + proxied + "/a2a", "HTTP+JSON " + proxied + "/rest");
         assertThat(served.get("iconUrl").asText()).isEqualTo(agent + "/icon.png");
         assertThat(served.has("url")).isFalse();
         assertThat(reply.header("Vary")).contains("A2A-Version");
@@ -71,10 +71,11 @@ class ProxyDiscoveryAndHeadersTest {
             ProxyRig.Reply reply = rig.get(path, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example.com");
 
             assertThat(reply.code()).as(path).isEqualTo(200);
-            String proxied = rig.proxy.baseUrl() + "/workspaces/team-a/researcher/a2a";
+            String proxied = rig.proxy.baseUrl() + "/workspaces/team-a/researcher";
             JsonNode served = reply.json();
-            assertThat(served.get("url").asText()).as(path).isEqualTo(proxied);
-            assertThat(served.get("additionalInterfaces")).as(path).allSatisfy(i -> assertThat(i.get("url").asText()).isEqualTo(proxied));
+            assertThat(served.get("url").asText()).as(path).isEqualTo(proxied + "/a2a");
+            assertThat(served.get("additionalInterfaces")).as(path).map(i -> i.get("url").asText())
+                    .containsExactly(proxied + "/a2a", proxied + "/rest");
             assertThat(served.at("/provider/url").asText()).isEqualTo("https://team-a.example");
             assertThat(reply.header("Vary")).isEqualTo("A2A-Version");
         }

@@ -7,6 +7,7 @@ import dev.tether.testing.MockKubeApi;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class ProxyLimitsTest {
     }
 
     @Test
-    void workspaceWithoutUrlIs503UntilTheRuntimeRegistersOne() {
+    void workspaceWithoutUrlIs503AndARegisteredLoopbackUrlIsRefusedUnlessItsNetworkIsAllowed() {
         rig.agent.on("/a2a", TestAgent.Exchange::echo);
         rig.workspace("unplugged", null);
 
@@ -132,7 +133,41 @@ class ProxyLimitsTest {
         assertThat(reply.json().get("error").asText()).contains("team-a/unplugged", "no URL", "spec.url");
 
         rig.patchStatus("unplugged", "{\"registration\": {\"url\": \"" + rig.agent.url("/a2a") + "\"}}");
-        assertThat(rig.post("/workspaces/team-a/unplugged/a2a", MESSAGE).code()).isEqualTo(200);
+        ProxyRig.Reply refused = rig.post("/workspaces/team-a/unplugged/a2a", MESSAGE);
+        assertThat(refused.code()).as("a registered URL on loopback is refused when the proxy connects").isEqualTo(502);
+        assertThat(refused.json().get("error").asText()).contains("team-a/unplugged", "registered", "loopback", "spec.url")
+                .doesNotContain("127.0.0.1");
+        rig.patchStatus("unplugged", "{\"registration\": {\"url\": \"" + rig.agent.url("/a2a").replace("127.0.0.1", "localhost") + "\"}}");
+        assertThat(rig.post("/workspaces/team-a/unplugged/a2a", MESSAGE).json().get("error").asText())
+                .as("a name is judged by where it resolves when the proxy connects").contains("loopback");
+        assertThat(rig.agent.receivedCount()).isZero();
+
+        try (ProxyRig local = new ProxyRig(rig.kube, ProxySettings.builder().allowedRegisteredNetworks(List.of("127.0.0.0/8")))) {
+            local.agent.on("/a2a", TestAgent.Exchange::echo);
+            local.patchStatus("unplugged", "{\"registration\": {\"url\": \"" + local.agent.url("/a2a") + "\"}}");
+            assertThat(local.post("/workspaces/team-a/unplugged/a2a", MESSAGE).code()).as("allowed by --allow-registered-networks")
+                    .isEqualTo(200);
+        }
+        rig.workspace("admin-set", "/a2a");
+        assertThat(rig.post("/workspaces/team-a/admin-set/a2a", MESSAGE).code()).as("spec.url is not judged").isEqualTo(200);
+    }
+
+    @Test
+    void aWorkspaceWhoseUrlLeadsBackToTheProxyIs508InsteadOfGoingRound() {
+        rig.agent.on("/a2a", TestAgent.Exchange::echo);
+        rig.workspace("direct", "/a2a");
+        assertThat(rig.post("/workspaces/team-a/direct/a2a", MESSAGE).code()).isEqualTo(200);
+        assertThat(rig.agent.last().header("Via")).as("the proxy names itself to the agent").isEqualTo("1.1 tether");
+        rig.workspaceIn(ProxyRig.NS, "loop", rig.proxy.baseUrl() + "/workspaces/team-a/loop/");
+
+        ProxyRig.Reply dispatch = rig.post("/workspaces/team-a/loop/a2a", MESSAGE);
+        ProxyRig.Reply card = rig.get("/workspaces/team-a/loop/.well-known/agent-card.json");
+
+        for (ProxyRig.Reply reply : List.of(dispatch, card)) {
+            assertThat(reply.code()).isEqualTo(508);
+            assertThat(reply.body()).contains("team-a/loop", "leads back to the proxy");
+        }
+        assertThat(rig.agent.receivedCount()).isEqualTo(1);
     }
 
     @Test
@@ -195,18 +230,6 @@ class ProxyLimitsTest {
         assertThat(sent.get("id").asText()).hasSize(36);
         assertThat(sent.get("method").asText()).isEqualTo("message/send");
         assertThat(sent.at("/params/message/messageId").asText()).hasSize(36);
-    }
-
-    @Test
-    void invalidJsonIsTheJsonRpcParseErrorNamingTheProblem() {
-        ProxyRig.Reply reply = rig.post(PATH, "{\"method\": \"message/send\",");
-
-        assertThat(reply.code()).isEqualTo(400);
-        assertThat(reply.json().get("jsonrpc").asText()).isEqualTo("2.0");
-        assertThat(reply.json().get("id").isNull()).isTrue();
-        assertThat(reply.json().at("/error/code").asInt()).isEqualTo(-32700);
-        assertThat(reply.json().at("/error/message").asText()).contains("Invalid JSON payload", "end-of-input");
-        assertThat(rig.agent.receivedCount()).isZero();
     }
 
     @Test

@@ -43,7 +43,6 @@ class ProxyLoadTest {
     static final int[] WINDOWS = {3, 4, 5};
     static final Duration ARRIVAL_GAP = Duration.ofMillis(1);
     static final long MAX_HEAP_BYTES = 512L << 20;
-    static final Duration TOLERANCE = Duration.ofSeconds(1);
     /** Callers also see their own scheduling on a contended machine; this only catches answers that never come promptly. */
     static final Duration CALLER_SANITY = Duration.ofSeconds(5);
 
@@ -125,7 +124,9 @@ class ProxyLoadTest {
             assertThat(r.failure()).isNull();
             assertThat(r.code()).isEqualTo(503);
             assertThat(r.retryAfter()).isEqualTo(Integer.toString(r.window()));
-            assertThat(r.elapsedMs() - r.window() * 1000L).as("proxy-side overshoot, ms").isBetween(0L, TOLERANCE.toMillis());
+            // Never early; late only by the sweep and a loaded runner (docs/reliability.md, "Timing bounds"): the figures printed
+            // above are the measurement; Retry-After already says which window cut it.
+            assertThat(r.elapsedMs() - r.window() * 1000L).as("proxy-side overshoot, ms").isBetween(0L, ProxyRig.LATE.toMillis());
             assertThat(r.overshootMillis(r.sent())).as("caller-side overshoot, ms").isBetween(-50L, CALLER_SANITY.toMillis());
         });
         assertThat(wall).isLessThan(Duration.ofSeconds(20));

@@ -25,7 +25,7 @@ class ProxyOnRealApiTest {
     @BeforeEach
     void start() {
         rig = new ProxyRig(kube.client(), ProxySettings.builder().namespaces(List.of(kube.namespace()))
-                .defaultIdleTimeout(Duration.ofSeconds(1)), kube.namespace());
+                .defaultIdleTimeout(Duration.ofSeconds(1)).allowedRegisteredNetworks(List.of("127.0.0.0/8")), kube.namespace());
         rig.agent.on("/think", rig.agent.answerAfter(Duration.ofMillis(1500)));
     }
 
@@ -55,8 +55,9 @@ class ProxyOnRealApiTest {
 
     @Test
     void healthyHeartbeatsRecordedOnARealApiServerKeepASilentDispatchAlive() throws Exception {
-        rig.workspace("thinker", "/think");
-        rig.patchStatus("thinker", "{\"runtime\": {\"state\": \"wedged\"}}");
+        rig.agent.on("/slow", rig.agent.answerAfter(Duration.ofSeconds(4))); // twice the window: heartbeats must carry it
+        rig.workspace("thinker", "/slow");
+        rig.patchStatus("thinker", "{\"runtime\": {\"state\": \"wedged\"}, \"dispatch\": {\"idleTimeoutSeconds\": 2, \"source\": \"Runtime\"}}");
         try (var runtime = java.util.concurrent.Executors.newSingleThreadScheduledExecutor()) {
             runtime.scheduleAtFixedRate(() -> rig.heartbeat("thinker", ""), 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
             ProxyRig.Reply reply = rig.post("/workspaces/thinker/a2a", MESSAGE);

@@ -31,8 +31,12 @@ import org.eclipse.jetty.util.Callback;
  * the agent closes, so no test waits for a scripted silence it no longer needs.
  */
 final class TestAgent implements AutoCloseable {
-    /** One request as the agent received it, and when ({@link System#nanoTime()}); header names are lower case. */
-    record Received(String method, String path, Map<String, List<String>> headers, String body, long receivedNanos) {
+    /** One request as the agent received it (the query as sent, or null), and when ({@link System#nanoTime()}); header names are lower case. */
+    record Received(String method, String path, String query, Map<String, List<String>> headers, byte[] bytes, long receivedNanos) {
+        String body() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
         /** How long ago the agent received it. */
         Duration age() {
             return Duration.ofNanos(System.nanoTime() - receivedNanos);
@@ -45,9 +49,9 @@ final class TestAgent implements AutoCloseable {
 
         JsonNode json() {
             try {
-                return JsonResponses.MAPPER.readTree(body);
+                return JsonResponses.MAPPER.readTree(bytes);
             } catch (IOException e) {
-                throw new AssertionError("agent received non-JSON: " + body, e);
+                throw new AssertionError("agent received non-JSON: " + body(), e);
             }
         }
     }
@@ -184,9 +188,11 @@ final class TestAgent implements AutoCloseable {
             headers.computeIfAbsent(f.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(f.getValue());
         }
         try {
-            String body = Content.Source.asString(request, StandardCharsets.UTF_8);
+            ByteBuffer content = Content.Source.asByteBuffer(request);
+            byte[] body = new byte[content.remaining()];
+            content.get(body);
             String path = request.getHttpURI().getPath();
-            Received r = new Received(request.getMethod(), path, headers, body, System.nanoTime());
+            Received r = new Received(request.getMethod(), path, request.getHttpURI().getQuery(), headers, body, System.nanoTime());
             received.add(r);
             Behaviour behaviour = behaviours.get(path);
             Exchange exchange = new Exchange(r, response);

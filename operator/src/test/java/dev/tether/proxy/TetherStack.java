@@ -80,7 +80,7 @@ final class TetherStack implements AutoCloseable {
     DispatchProxy startProxy() {
         DispatchProxy proxy = DispatchProxy.start(client, ProxySettings.builder().host("127.0.0.1").port(0)
                 .namespaces(List.of(namespace)).defaultNamespace(namespace).defaultIdleTimeout(policy.defaultIdleTimeout())
-                .registryUrl(operator.operator.baseUrl()).build());
+                .registryUrl(operator.operator.baseUrl()).allowedRegisteredNetworks(List.of("127.0.0.0/8")).build());
         proxies.add(proxy);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(proxy::isReady);
         return proxy;

@@ -75,13 +75,6 @@ public final class BadInputCorpus {
             return add(name, expected, t -> RawHttp.postJson(t.updateCard(), t.token(), json.replace("$WS", t.workspaceId())));
         }
 
-        Table dispatch(String name, int expected, String json) {
-            return add(name, expected, t -> RawHttp.postJson(t.a2a(), null, json));
-        }
-
-        Table dispatchBytes(String name, int expected, byte[] body) {
-            return add(name, expected, t -> RawHttp.postJson(t.a2a(), null, body));
-        }
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -134,7 +127,7 @@ public final class BadInputCorpus {
                 .updateCard("agent card 40 deep", 400, "{\"workspace_id\":\"$WS\",\"agent_card\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + "}")
                 .register("register: 40 deep", 400, "{\"id\":\"$WS\",\"url\":\"http://a.example\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}");
         truncated(t);
-        framing(t, Target::heartbeat, "{\"workspace_id\":\"researcher\"}");
+        framing(t, Target::heartbeat, "{\"workspace_id\":\"researcher\"}", true);
         headers(t, Target::heartbeat, "{\"workspace_id\":\"researcher\"}", true);
         t.category("register-update-card")
                 .register("register: id missing", 400, "{\"url\":\"http://a.example\"}")
@@ -244,6 +237,19 @@ public final class BadInputCorpus {
     /** Bodies that are not UTF-8 JSON; {@code add} puts {@code prefix + bad + suffix} (or a whole re-encoded body) where it belongs. */
     static void encodings(Table t, TriConsumer add, String prefix, String suffix) {
         t.category("encodings");
+        badEncodings(prefix, suffix).forEach(b -> add.accept(t, b.name(), 400, b.bytes()));
+    }
+
+    /** A named body of raw bytes. */
+    public record Body(String name, byte[] bytes) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** JSON text around one misencoded string, or a whole text in another encoding than UTF-8. */
+    static List<Body> badEncodings(String prefix, String suffix) {
         byte[] p = utf8(prefix);
         byte[] s = utf8(suffix);
         Object[][] bad = {
@@ -258,17 +264,19 @@ public final class BadInputCorpus {
                 {"code point above U+10FFFF (F4 90 80 80)", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}},
                 {"5-byte form (F8 88 80 80 80)", new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}},
         };
+        List<Body> bodies = new java.util.ArrayList<>();
         for (Object[] b : bad) {
-            add.accept(t, String.valueOf(b[0]), 400, concat(p, (byte[]) b[1], s));
+            bodies.add(new Body(String.valueOf(b[0]), concat(p, (byte[]) b[1], s)));
         }
         String whole = prefix + "x" + suffix;
-        add.accept(t, "UTF-16 BE with BOM", 400, whole.getBytes(StandardCharsets.UTF_16));
-        add.accept(t, "UTF-16 LE with BOM", 400, concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, whole.getBytes(StandardCharsets.UTF_16LE)));
-        add.accept(t, "UTF-16 BE without BOM", 400, whole.getBytes(StandardCharsets.UTF_16BE));
-        add.accept(t, "UTF-16 LE without BOM", 400, whole.getBytes(StandardCharsets.UTF_16LE));
-        add.accept(t, "UTF-32 BE", 400, whole.getBytes(java.nio.charset.Charset.forName("UTF-32BE")));
-        add.accept(t, "raw NUL byte before the object", 400, concat(new byte[] {0}, utf8(whole)));
-        add.accept(t, "raw control byte 0x01 inside a string", 400, concat(p, new byte[] {1}, s));
+        bodies.add(new Body("UTF-16 BE with BOM", whole.getBytes(StandardCharsets.UTF_16)));
+        bodies.add(new Body("UTF-16 LE with BOM", concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, whole.getBytes(StandardCharsets.UTF_16LE))));
+        bodies.add(new Body("UTF-16 BE without BOM", whole.getBytes(StandardCharsets.UTF_16BE)));
+        bodies.add(new Body("UTF-16 LE without BOM", whole.getBytes(StandardCharsets.UTF_16LE)));
+        bodies.add(new Body("UTF-32 BE", whole.getBytes(java.nio.charset.Charset.forName("UTF-32BE"))));
+        bodies.add(new Body("raw NUL byte before the object", concat(new byte[] {0}, utf8(whole))));
+        bodies.add(new Body("raw control byte 0x01 inside a string", concat(p, new byte[] {1}, s)));
+        return bodies;
     }
 
     /** {@code (table, name, status, body)}. */
@@ -345,20 +353,20 @@ public final class BadInputCorpus {
     }
 
     /** Framing abuse: Content-Length and chunking that lie or contradict. {@code body} is a valid body for the endpoint. */
-    static void framing(Table t, Function<Target, String> path, String body) {
+    /**
+     * Broken message framing. {@code judgesJson}: the endpoint parses the body, so a body cut short by its framing is
+     * refused too; the proxy passes whatever body the framing delimits to the agent, whose answer it is.
+     */
+    static void framing(Table t, Function<Target, String> path, String body, boolean judgesJson) {
         t.category("content-length")
                 .add("Content-Length larger than the body, then EOF", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body)
                         .manualLength().header("Content-Length: " + (body.length() + 50)).halfClose())
-                .add("Content-Length shorter than the body", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body)
-                        .manualLength().header("Content-Length: " + (body.length() - 5)))
                 .add("Content-Length -1", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength().header("Content-Length: -1"))
                 .add("Content-Length not a number", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength().header("Content-Length: ten"))
                 .add("two different Content-Lengths", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength()
                         .header("Content-Length: " + body.length()).header("Content-Length: " + (body.length() + 1)))
                 .add("Content-Length with a plus sign", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength()
-                        .header("Content-Length: +" + body.length()))
-                .add("Content-Length 0 with a body", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength().header("Content-Length: 0"))
-                .add("no Content-Length and no chunking", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength());
+                        .header("Content-Length: +" + body.length()));
         t.category("chunked")
                 .add("chunk size not hex", 400, x -> RawHttp.postJson(path.apply(x), x.token(), utf8("zz\r\n" + body + "\r\n0\r\n\r\n"))
                         .manualLength().header("Transfer-Encoding: chunked"))
@@ -378,9 +386,17 @@ public final class BadInputCorpus {
                         .header("Transfer-Encoding: chunked").version("HTTP/1.0"))
                 .add("chunk extension 10 KiB long", 400, x -> RawHttp.postJson(path.apply(x), x.token(),
                         utf8(Integer.toHexString(body.length()) + ";ext=" + "e".repeat(10_240) + "\r\n" + body + "\r\n0\r\n\r\n"))
-                        .manualLength().header("Transfer-Encoding: chunked"))
-                .add("chunked body valid but JSON cut", 400, x -> RawHttp.postJson(path.apply(x), x.token(),
-                        utf8("3\r\n{\"a\r\n0\r\n\r\n")).manualLength().header("Transfer-Encoding: chunked"));
+                        .manualLength().header("Transfer-Encoding: chunked"));
+        if (judgesJson) {
+            t.category("framed-json")
+                    .add("Content-Length shorter than the body", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body)
+                            .manualLength().header("Content-Length: " + (body.length() - 5)))
+                    .add("Content-Length 0 with a body", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength()
+                            .header("Content-Length: 0"))
+                    .add("no Content-Length and no chunking", 400, x -> RawHttp.postJson(path.apply(x), x.token(), body).manualLength())
+                    .add("chunked body valid but JSON cut", 400, x -> RawHttp.postJson(path.apply(x), x.token(),
+                            utf8("3\r\n{\"a\r\n0\r\n\r\n")).manualLength().header("Transfer-Encoding: chunked"));
+        }
     }
 
     /**
@@ -439,11 +455,13 @@ public final class BadInputCorpus {
     }
 
     /**
-     * Bodies the proxy must pass to the agent byte for byte although they are not valid A2A requests: they are JSON,
-     * not the legacy canvas shape, so judging them is the agent's (its own JSON-RPC errors reach the caller).
+     * Bodies the proxy must pass to the agent byte for byte although they are not valid A2A requests: none is the
+     * legacy canvas shape, so judging them is the agent's (its own JSON-RPC errors, parse errors included, reach the
+     * caller as a direct call would get them). JSON that breaks JSON-RPC, text that is not JSON, bytes that are not UTF-8.
      */
-    public static List<String> proxyForwardedAsSent() {
-        return List.of(
+    public static List<Body> proxyForwardedAsSent() {
+        List<Body> bodies = new java.util.ArrayList<>();
+        java.util.stream.Stream.of(
                 "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\"}]",
                 "[]",
                 "\"message/send\"",
@@ -460,24 +478,30 @@ public final class BadInputCorpus {
                 "{\"jsonrpc\":\"2.0\",\"method\":\"a\",\"method\":7}",
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\",\"params\":[11E" + "1".repeat(50) + "]}",
                 "{\"jsonrpc\":\"2.0\",\"id\":1e400,\"method\":\"m\",\"params\":[-0,1e-99999999999]}",
-                "{\"jsonrpc\":\"2.0\",\"id\":\"t\",\"method\":\"message/send\",\"params\":{\"message\":{\"role\":\"user\"}}}");
+                "{\"jsonrpc\":\"2.0\",\"id\":\"t\",\"method\":\"message/send\",\"params\":{\"message\":{\"role\":\"user\"}}}",
+                "",
+                "  \n ",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"message/send\",\"params\":{",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"m\"} x",
+                "{\"method\":\"m\"}{\"method\":\"m\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":NaN,\"method\":\"m\"}",
+                "{\"method\":\"m\",\"params\":" + "[".repeat(2000) + "]".repeat(2000) + "}",
+                "{\"jsonrpc\":\"2.0\",\"id\":" + "9".repeat(2000) + ",\"method\":\"m\"}",
+                "{'jsonrpc':'2.0','method':'m'}",
+                "{\"method\":\"m\",\"params\":[11E" + "1".repeat(50) + "]}")
+                .forEach(text -> bodies.add(new Body(text.length() > 60 ? text.substring(0, 60) + "..." : text.isBlank() ? "(blank, " + text.length() + " characters)" : text,
+                        utf8(text))));
+        bodies.addAll(badEncodings("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"text\":\"", "\"}}"));
+        return bodies;
+    }
+
+    /** The workspace's HTTP+JSON send route, next to its JSON-RPC endpoint. */
+    private static String rest(Target x) {
+        return x.a2a().replace("/a2a", "/rest/v1/message:send");
     }
 
     public static List<Case> proxy() {
         Table t = new Table();
-        t.category("not-json")
-                .dispatch("empty body", 400, "")
-                .dispatch("whitespace", 400, "  \n ")
-                .dispatch("truncated", 400, "{\"jsonrpc\":\"2.0\",\"method\":\"message/send\",\"params\":{")
-                .dispatch("trailing garbage", 400, "{\"jsonrpc\":\"2.0\",\"method\":\"m\"} x")
-                .dispatch("two objects", 400, "{\"method\":\"m\"}{\"method\":\"m\"}")
-                .dispatch("NaN id", 400, "{\"jsonrpc\":\"2.0\",\"id\":NaN,\"method\":\"m\"}")
-                .dispatch("2000 nested arrays", 400, "{\"method\":\"m\",\"params\":" + "[".repeat(2000) + "]".repeat(2000) + "}")
-                .dispatch("a 2000-digit id", 400, "{\"jsonrpc\":\"2.0\",\"id\":" + "9".repeat(2000) + ",\"method\":\"m\"}")
-                .dispatch("single quotes", 400, "{'jsonrpc':'2.0','method':'m'}")
-                .dispatch("a legacy body whose exponent no BigDecimal holds (fuzz finding)", 400,
-                        "{\"method\":\"m\",\"params\":[11E" + "1".repeat(50) + "]}");
-        encodings(t, Table::dispatchBytes, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"text\":\"", "\"}}");
         t.category("sizes")
                 .add("proxy cap + 1 byte", 413, x -> RawHttp.postJson(x.a2a(), null, padded("{\"jsonrpc\":\"2.0\",\"method\":\"m\"", PROXY_CAP + 1)))
                 .add("declares 100 MiB", 413, x -> RawHttp.postJson(x.a2a(), null, "{}").manualLength()
@@ -485,7 +509,7 @@ public final class BadInputCorpus {
                 .add("proxy cap + 1 byte, chunked", 413, x -> chunked(x.a2a(), null,
                         utf8(padded("{\"jsonrpc\":\"2.0\",\"method\":\"m\"", PROXY_CAP + 1)), 16 * 1024));
         String ok = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\"}";
-        framing(t, Target::a2a, ok);
+        framing(t, Target::a2a, ok, false);
         headers(t, Target::a2a, ok, false);
         t.category("proxy-headers")
                 .add("X-Timeout not a number", 400, x -> RawHttp.postJson(x.a2a(), null, ok).header("X-Timeout: soon"))
@@ -496,7 +520,11 @@ public final class BadInputCorpus {
                 .add("unknown workspace", 404, x -> RawHttp.postJson(x.a2a().replace("/alpha/", "/nobody/"), null, ok))
                 .add("path traversal", 404, x -> RawHttp.postJson(x.a2a().replace("/alpha/a2a", "/../../registry/heartbeat"), null, ok))
                 .add("encoded slash in the name (ambiguous path)", 400, x -> RawHttp.postJson(x.a2a().replace("/alpha/", "/al%2Fpha/"), null, ok))
-                .add("upper-case workspace", 404, x -> RawHttp.postJson(x.a2a().replace("/alpha/", "/ALPHA/"), null, ok));
+                .add("upper-case workspace", 404, x -> RawHttp.postJson(x.a2a().replace("/alpha/", "/ALPHA/"), null, ok))
+                .add("OPTIONS on a REST route", 405, x -> RawHttp.postJson(rest(x), null, ok).method("OPTIONS"))
+                .add("REST route of an unknown workspace", 404, x -> RawHttp.postJson(rest(x).replace("/alpha/", "/nobody/"), null, ok))
+                .add("REST route without a namespace", 404, x -> RawHttp.postJson(rest(x).replace("/" + x.a2a().split("/")[2] + "/", "/"), null, ok))
+                .add("encoded slash in a REST route", 400, x -> RawHttp.postJson(rest(x).replace("message:send", "a%2Fb"), null, ok));
         return t.cases;
     }
 }

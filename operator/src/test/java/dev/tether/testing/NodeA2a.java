@@ -58,11 +58,16 @@ public final class NodeA2a {
 
     /** {@code agent.mjs} on a free port of 127.0.0.1, its extended card behind {@code Authorization: Bearer <secret>}. */
     public static Agent startAgent(String secret) {
+        return startAgent(secret, 0);
+    }
+
+    /** {@code agent.mjs} on {@code port} of 127.0.0.1 (0: a free one): a restarted agent comes back where it was. */
+    public static Agent startAgent(String secret, int port) {
         install();
         String name = "agent-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Path out = logFile(name + ".out");
         Path err = logFile(name + ".err");
-        ProcessBuilder builder = new ProcessBuilder("node", "agent.mjs", "0").redirectError(err.toFile());
+        ProcessBuilder builder = new ProcessBuilder("node", "agent.mjs", Integer.toString(port)).redirectError(err.toFile());
         builder.environment().put("AGENT_SECRET", secret);
         Process process = start(builder);
         Agent agent = new Agent(process, err);

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits: the {@link InFlight} sweep asks {@link #check} every tick whether the idle window (agent silence with no
  * healthy heartbeat) or the ceiling has passed, and sends SSE keepalives; a limit ends the exchange with the status
- * that says which, or, once a stream has started, with a final JSON-RPC error event. A slow caller pauses reading
+ * that says which, or, once a stream has started, with a final error event in the transport's shape. A slow caller pauses reading
  * from the agent (write-buffer water marks), so it costs at most a few buffers, never the whole answer.
  */
 public final class Exchange {
@@ -65,6 +65,10 @@ public final class Exchange {
 
         /** No answer: the status and message the caller should get. */
         void failed(int status, String message);
+
+        /** The caller left before the answer: nothing is to be answered, only what was held released. */
+        default void abandoned() {
+        }
     }
 
     /** Told once how the exchange ended, for metrics and logs. */
@@ -83,6 +87,7 @@ public final class Exchange {
     private final long deadlineNanos;
     private final String deadlineWhat;
     private final String rpcId;
+    private final boolean rest;
     private final Receiver receiver;
     private final Ended ended;
     private final long startedNanos = System.nanoTime();
@@ -123,6 +128,7 @@ public final class Exchange {
         deadlineNanos = b.deadline == null ? 0 : b.deadline.toNanos();
         deadlineWhat = b.deadlineWhat;
         rpcId = b.rpcId;
+        rest = b.rest;
         receiver = b.receiver;
         ended = b.ended;
     }
@@ -165,6 +171,12 @@ public final class Exchange {
             }
             return;
         }
+        if (failure instanceof VettedResolverGroup.RefusedAddressException refused) {
+            LOG.atWarn().addKeyValue("workspace", workspace).log("not calling {}: it {}", upstream.redacted(), refused.getMessage());
+            fail(502, "the URL the runtime of workspace " + workspace + " registered " + refused.getMessage()
+                    + "; set spec.url to route it elsewhere", Outcome.UPSTREAM_ERROR);
+            return;
+        }
         if (failure != null) {
             LOG.atWarn().addKeyValue("workspace", workspace).log("cannot reach {}: {}", upstream.redacted(), failure.toString());
             fail(502, unreachable(), Outcome.UPSTREAM_ERROR);
@@ -185,6 +197,7 @@ public final class Exchange {
         ch.config().setAutoRead(true);
         head.setProtocolVersion(HttpVersion.HTTP_1_1).setUri(upstream.pathAndQuery());
         head.headers().set(HttpHeaderNames.HOST, upstream.hostHeader());
+        head.headers().add(HttpHeaderNames.VIA, HeaderPolicy.VIA);
         if (body.isReadable() || HttpUtil.isContentLengthSet(head) || head.method().equals(io.netty.handler.codec.http.HttpMethod.POST)) {
             head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         }
@@ -369,7 +382,11 @@ public final class Exchange {
         done = true;
         closeAgent();
         releaseBody();
+        releaseBuffered();
         end(Outcome.CLIENT_GONE);
+        if (receiver != null) {
+            receiver.abandoned();
+        }
     }
 
     /** The agent or a healthy heartbeat showed progress: the idle clock starts again. */
@@ -459,16 +476,26 @@ public final class Exchange {
         }
     }
 
-    /** Ends a started stream with a final event carrying a JSON-RPC error, between events. */
+    /**
+     * Ends a started stream with a final event carrying the error in the transport's shape, between events: a JSON-RPC
+     * error response, or for HTTP+JSON an {@code error} event with {@code {"code", "message", "data"}}.
+     */
     private void endStream(Outcome outcome, String message, Map<String, ?> data) {
         done = true;
         closeAgent();
         end(outcome);
-        ObjectNode rpc = JsonResponses.MAPPER.createObjectNode().put("jsonrpc", "2.0");
-        rpc.set("id", rpcIdNode());
-        ObjectNode error = rpc.putObject("error").put("code", SERVER_ERROR).put("message", message);
+        ObjectNode error = JsonResponses.MAPPER.createObjectNode().put("code", SERVER_ERROR).put("message", message);
         error.set("data", JsonResponses.MAPPER.valueToTree(data));
-        String event = (framing.betweenEvents() ? "" : "\n\n") + "data: " + rpc + "\n\n";
+        String event;
+        if (rest) {
+            event = "event: error\ndata: " + error + "\n\n";
+        } else {
+            ObjectNode rpc = JsonResponses.MAPPER.createObjectNode().put("jsonrpc", "2.0");
+            rpc.set("id", rpcIdNode());
+            rpc.set("error", error);
+            event = "data: " + rpc + "\n\n";
+        }
+        event = (framing.betweenEvents() ? "" : "\n\n") + event;
         ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(event, StandardCharsets.UTF_8)), ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
         caller.answered(!caller.keepAlive());
@@ -551,6 +578,7 @@ public final class Exchange {
         private java.time.Duration deadline;
         private String deadlineWhat;
         private String rpcId;
+        private boolean rest;
         private Receiver receiver;
         private Ended ended = (e, o) -> { };
 
@@ -594,6 +622,12 @@ public final class Exchange {
         /** The JSON-RPC request id as JSON text, for a final stream event the proxy may write. */
         public Builder rpcId(String value) {
             rpcId = value;
+            return this;
+        }
+
+        /** An HTTP+JSON call: a final stream event the proxy writes is a REST {@code error} event. */
+        public Builder rest() {
+            rest = true;
             return this;
         }
 

@@ -22,7 +22,26 @@ public final class HeaderPolicy {
      */
     private static final Set<String> REQUEST_ONLY = Set.of("host", "expect", "accept-encoding", "forwarded");
 
+    /**
+     * What the proxy adds to {@code Via} on everything it sends (RFC 9110 7.6.3), so a request that comes back to a
+     * Tether proxy (a workspace URL that leads to a proxy) is recognised and refused instead of going round.
+     */
+    public static final String VIA = "1.1 tether";
+
     private HeaderPolicy() {
+    }
+
+    /** Whether the request already passed through a Tether proxy: a {@code Via} entry received by {@code tether}. */
+    public static boolean cameThroughTether(HttpHeaders headers) {
+        for (String value : headers.getAll(HttpHeaderNames.VIA)) {
+            for (String entry : value.split(",")) {
+                String[] parts = entry.trim().split("\\s+");
+                if (parts.length >= 2 && parts[1].equalsIgnoreCase("tether")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Removes what must not reach the agent. */

@@ -1,0 +1,72 @@
+package dev.tether.proxy.transports;
+
+import dev.tether.a2a.JsonRpcRequests;
+import dev.tether.a2a.WorkspacePaths;
+import dev.tether.api.WorkspaceId;
+import dev.tether.proxy.admission.Admission;
+import dev.tether.proxy.cards.CallerBaseUrl;
+import dev.tether.proxy.cards.ExtendedCards;
+import dev.tether.proxy.forwarding.Exchange;
+import dev.tether.proxy.server.CallerConnection;
+import dev.tether.proxy.wire.HeaderPolicy;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A call on a workspace's JSON-RPC endpoint: admitted ({@link Admission}), its body classified from the top level
+ * ({@link JsonRpcRequests}: the legacy canvas shape is wrapped, anything else passes byte for byte, JSON or not, for
+ * the agent to judge and answer as it would a direct call), and forwarded under the workspace's idle window and ceiling. The extended
+ * card's answer is buffered and its card rewritten to the proxy. Refusals answer before anything reaches the agent.
+ */
+public final class JsonRpcDispatch extends AdmittedCall {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcDispatch.class);
+
+    public JsonRpcDispatch(Admission.Context context, WorkspaceId workspace) {
+        super(context, workspace);
+    }
+
+    @Override
+    protected void forward(CallerConnection connection, HttpRequest head, ByteBuf body, Admission.Admitted admitted, long started) {
+        ByteBuf forwarded = body;
+        String rpcId;
+        String method;
+        byte[] bytes = ByteBufUtil.getBytes(body, body.readerIndex(), body.readableBytes(), false);
+        switch (JsonRpcRequests.classify(bytes, 0, bytes.length, () -> UUID.randomUUID().toString())) {
+            case JsonRpcRequests.Unparsable bad -> {
+                LOG.atDebug().addKeyValue("workspace", workspace).log("forwarding a body that is not JSON as sent: {}", bad.problem());
+                rpcId = null;
+                method = null;
+            }
+            case JsonRpcRequests.Legacy legacy -> {
+                body.release();
+                forwarded = Unpooled.wrappedBuffer(legacy.envelope());
+                head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                rpcId = legacy.id();
+                method = legacy.method();
+            }
+            case JsonRpcRequests.Forward envelope -> {
+                rpcId = envelope.id();
+                method = envelope.method();
+            }
+        }
+        String base = CallerBaseUrl.of(head.headers(), context.trustForwardedHeaders());
+        HeaderPolicy.towardAgent(head.headers());
+        Exchange.Builder exchange = Exchange.to(context.forwarding(), connection, admitted.agent(), head)
+                .body(forwarded)
+                .workspace(workspace)
+                .idleWindow(admitted.policy().idle())
+                .ceiling(admitted.ceiling())
+                .rpcId(rpcId)
+                .ended((e, outcome) -> context.metrics().dispatch(workspace, outcome, e.startedNanos()));
+        if (method != null && ExtendedCards.JSONRPC_METHODS.contains(method)) {
+            exchange.buffered(ExtendedCards.jsonRpc(connection, workspace, WorkspacePaths.endpoints(base, workspace)));
+        }
+        connection.attach(exchange.start());
+    }
+}
