@@ -64,6 +64,20 @@ public final class ProxyCommand implements Callable<Integer> {
                     + "spec.url is not judged. Env TETHER_ALLOW_REGISTERED_NETWORKS. Default: none.")
     List<String> allowedRegisteredNetworks;
 
+    @Option(names = "--peer-service", paramLabel = "NAME", defaultValue = "${env:TETHER_PEER_SERVICE:-}",
+            description = "The proxy's own Service: its ready endpoints are the proxy replicas, which hold each workspace's task slots "
+                    + "(maxConcurrentTasks) one replica per workspace and relay task calls to it. Needs --peer-namespace and "
+                    + "--advertise-host. Env TETHER_PEER_SERVICE. Default: none (this proxy is the only replica).")
+    String peerService;
+
+    @Option(names = "--peer-namespace", paramLabel = "NAMESPACE", defaultValue = "${env:TETHER_PEER_NAMESPACE:-}",
+            description = "The namespace of --peer-service (the proxy's own). Env TETHER_PEER_NAMESPACE.")
+    String peerNamespace;
+
+    @Option(names = "--advertise-host", paramLabel = "IP", defaultValue = "${env:TETHER_ADVERTISE_HOST:-}",
+            description = "This replica's address among the endpoints of --peer-service (its pod IP). Env TETHER_ADVERTISE_HOST.")
+    String advertiseHost;
+
     @Option(names = "--canvas-token-file", paramLabel = "FILE",
             description = "Require canvas calls (no X-Workspace-ID) to carry Authorization: Bearer <the token in FILE>. "
                     + "The token may instead come from env " + CANVAS_TOKEN_ENV + " (the chart sets it from a Secret). "
@@ -91,6 +105,8 @@ public final class ProxyCommand implements Callable<Integer> {
                 .trustForwardedHeaders(trustForwardedHeaders)
                 .allowedRegisteredNetworks(allowedRegisteredNetworks == null ? List.of()
                         : allowedRegisteredNetworks.stream().filter(s -> !s.isBlank()).toList())
+                .peers(peerService == null || peerService.isBlank() ? null
+                        : new ProxySettings.Peers(peerNamespace, peerService, advertiseHost))
                 .build();
     }
 

@@ -23,6 +23,7 @@ import dev.tether.proxy.forwarding.Upstream;
 import dev.tether.proxy.forwarding.VettedResolverGroup;
 import dev.tether.proxy.registry.RegistryRelay;
 import dev.tether.proxy.routing.EnforcedPolicy;
+import dev.tether.proxy.routing.ProxyPeers;
 import dev.tether.proxy.routing.ProxyRoutes;
 import dev.tether.proxy.routing.WorkspaceDirectory;
 import dev.tether.proxy.routing.WorkspaceRoute;
@@ -32,6 +33,7 @@ import dev.tether.proxy.server.RequestHandler;
 import dev.tether.proxy.transports.JsonRpcDispatch;
 import dev.tether.proxy.transports.RestDispatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
@@ -93,6 +95,8 @@ public final class DispatchProxy implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final VettedResolverGroup vettedResolver;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final Capacity capacity;
+    private final ProxyPeers peers;
 
     private DispatchProxy(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
         this.settings = settings;
@@ -111,7 +115,9 @@ public final class DispatchProxy implements AutoCloseable {
         Forwarding forwarding = new Forwarding(pool, inFlight, settings.maxResponseBytes(), settings.sseKeepalive().toNanos());
         ProxyMetrics metrics = new ProxyMetrics(registry, inFlight::count);
         directory = new WorkspaceDirectory(client, settings.namespaces());
-        Capacity capacity = new Capacity(new CapacityMetrics(registry));
+        capacity = new Capacity(new CapacityMetrics(registry));
+        ProxySettings.Peers peering = settings.peers();
+        peers = peering == null ? ProxyPeers.ALONE : ProxyPeers.watching(client, peering.namespace(), peering.service(), "http");
         int defaultIdle = (int) settings.defaultIdleTimeout().toSeconds();
         int defaultCeiling = (int) settings.defaultMaxDuration().toSeconds();
         directory.start(new WorkspaceDirectory.Listener() {
@@ -138,11 +144,15 @@ public final class DispatchProxy implements AutoCloseable {
         });
         timer = new DispatchTimer(loops, inFlight, pool, TICK);
         CallerAuthorization callers = new CallerAuthorization(directory, settings.defaultNamespace(), settings.canvasTokenSha256());
-        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, capacity, settings.trustForwardedHeaders(),
+        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, capacity, peers, settings.trustForwardedHeaders(),
                 defaultIdle, defaultCeiling);
         RestBases restBases = new RestBases(admission);
         Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
         readiness.put("workspaces", directory::isSynced);
+        readiness.put("peers", peers::isSynced);
+        Gauge.builder("tether.proxy.replicas", () -> peering == null ? 1 : peers.members().size())
+                .description("Proxy replicas sharing task slots, as this one sees them (ready endpoints of its Service)")
+                .register(registry);
         scrapes = Executors.newVirtualThreadPerTaskExecutor();
         LocalEndpoints local = new LocalEndpoints(readiness, registry, scrapes);
         Upstream operator = settings.registryUrl() == null ? null : Upstream.parse(settings.registryUrl(), false).orElseThrow();
@@ -176,6 +186,7 @@ public final class DispatchProxy implements AutoCloseable {
             release();
             throw e;
         }
+        peers.start(peering == null ? null : ProxyPeers.authority(peering.advertiseHost(), server.port()));
         LOG.info("dispatch proxy listening on {}:{} ({} event loops, {}), serving Workspaces in {} (bare names in {}), default idle timeout {}, "
                 + "SSE keepalive {}, canvas calls {}, /registry/* relayed to {}", settings.host(), server.port(), settings.effectiveEventLoops(),
                 epoll ? "epoll" : "nio", directory.describeScope(), settings.defaultNamespace(),
@@ -241,6 +252,7 @@ public final class DispatchProxy implements AutoCloseable {
         }
         LOG.info("dispatch proxy stopping: draining {} in-flight dispatches", inFlight.count());
         server.stopAccepting();
+        capacity.stopping();
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (inFlight.count() > 0 && System.nanoTime() - deadline < 0) {
             sleep(Duration.ofMillis(10));
@@ -266,6 +278,7 @@ public final class DispatchProxy implements AutoCloseable {
             server.close();
         }
         directory.close();
+        peers.close();
         if (scrapes != null) {
             scrapes.shutdownNow();
         }

@@ -32,13 +32,33 @@ import java.util.List;
  *                          public address in served agent cards; off, a caller could otherwise choose what cards say
  * @param allowedRegisteredNetworks CIDRs where runtime-registered URLs may lead although the address rule refuses them
  *                          otherwise (loopback, link-local, ...): a development machine's agents on 127.0.0.1
+ * @param peers             the proxy Service whose ready endpoints are this proxy's replicas (they share each workspace's
+ *                          task slots by relaying to its owner); null: this proxy is the only one
  */
 public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
         Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
         int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256, String registryUrl, int eventLoops,
-        boolean trustForwardedHeaders, List<String> allowedRegisteredNetworks) {
+        boolean trustForwardedHeaders, List<String> allowedRegisteredNetworks, Peers peers) {
 
     public static final int MIB = 1 << 20;
+
+    /**
+     * The Service listing the proxy replicas.
+     *
+     * @param namespace     where it is (the proxy's own namespace)
+     * @param service       its name; its port {@code http} is where replicas take relayed calls
+     * @param advertiseHost this replica's address among its endpoints (the pod IP)
+     */
+    public record Peers(String namespace, String service, String advertiseHost) {
+        public Peers {
+            if (namespace == null || namespace.isBlank()) {
+                throw new InvalidSettingException("--peer-namespace", "must name the proxy's namespace when --peer-service is set");
+            }
+            if (advertiseHost == null || advertiseHost.isBlank()) {
+                throw new InvalidSettingException("--advertise-host", "must be this replica's address (its pod IP) when --peer-service is set");
+            }
+        }
+    }
 
     public ProxySettings {
         if (port < 0 || port > 65_535) {
@@ -88,6 +108,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         private String host = "0.0.0.0";
         private int port = 8090;
         private List<String> namespaces = List.of();
+        private Peers peers;
         private String defaultNamespace = "default";
         private Duration defaultIdleTimeout = PolicySettings.DEFAULTS.defaultIdleTimeout();
         private Duration defaultMaxDuration = PolicySettings.DEFAULTS.defaultMaxDuration();
@@ -184,10 +205,16 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             return this;
         }
 
+        /** Shares task slots with the other replicas behind {@code value}'s Service (null: the only replica). */
+        public Builder peers(Peers value) {
+            peers = value;
+            return this;
+        }
+
         public ProxySettings build() {
             return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
                     sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl, eventLoops, trustForwardedHeaders,
-                    allowedRegisteredNetworks);
+                    allowedRegisteredNetworks, peers);
         }
     }
 }

@@ -120,7 +120,7 @@ class ChartRealApiTest {
         }
         assertThat(manifest.all(ClusterRole.class)).isEmpty();
         assertThat(manifest.all(Role.class)).extracting(r -> r.getMetadata().getNamespace())
-                .containsExactlyInAnyOrder(watched.get(0), watched.get(0), watched.get(1), watched.get(1), kube.namespace());
+                .containsExactlyInAnyOrder(watched.get(0), watched.get(0), watched.get(1), watched.get(1), kube.namespace(), kube.namespace());
     }
 
     @Test
@@ -159,6 +159,32 @@ class ChartRealApiTest {
         assertThat(allowed(proxy, namespaces.get(2))).as("proxy in an unwatched namespace").isEmpty();
         assertThat(allowed(operator, "")).as("operator across all namespaces").isEmpty();
         assertThat(allowed(proxy, "")).as("proxy across all namespaces").isEmpty();
+    }
+
+    @Test
+    void theProxyReadsTheEndpointsOfItsOwnServiceAndNoOthers() {
+        String release = release();
+        install(release);
+        String proxy = serviceAccount(release + "-proxy");
+        String elsewhere = namespaces("x").getFirst();
+
+        for (String verb : VERBS) {
+            boolean reads = List.of("get", "list", "watch").contains(verb);
+            assertThat(endpointsAllowed(proxy, kube.namespace(), release + "-proxy", verb)).as("%s its own Service's Endpoints", verb)
+                    .isEqualTo(reads);
+            assertThat(endpointsAllowed(proxy, kube.namespace(), release + "-operator", verb)).as("%s another Service's", verb).isFalse();
+            assertThat(endpointsAllowed(proxy, elsewhere, release + "-proxy", verb)).as("%s in another namespace", verb).isFalse();
+        }
+        assertThat(endpointsAllowed(proxy, kube.namespace(), null, "list")).as("list every Endpoints").isFalse();
+    }
+
+    private static boolean endpointsAllowed(String user, String namespace, String name, String verb) {
+        SubjectAccessReview review = kube.client().authorization().v1().subjectAccessReview().create(new SubjectAccessReviewBuilder()
+                .withNewSpec().withUser(user)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + kube.namespace(), "system:authenticated")
+                .withNewResourceAttributes().withNamespace(namespace).withResource("endpoints").withName(name).withVerb(verb)
+                .endResourceAttributes().endSpec().build());
+        return Boolean.TRUE.equals(review.getStatus().getAllowed());
     }
 
     @Test

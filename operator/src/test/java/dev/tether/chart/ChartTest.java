@@ -39,8 +39,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,6 +83,7 @@ class ChartTest {
                 "ServiceAccount/tether-system/" + OPERATOR, "ServiceAccount/tether-system/" + PROXY,
                 "ClusterRole/" + OPERATOR, "ClusterRole/" + PROXY,
                 "ClusterRoleBinding/" + OPERATOR, "ClusterRoleBinding/" + PROXY,
+                "Role/tether-system/" + PROXY + "-peers", "RoleBinding/tether-system/" + PROXY + "-peers",
                 "Service/tether-system/" + OPERATOR, "Service/tether-system/" + PROXY,
                 "Deployment/tether-system/" + OPERATOR, "Deployment/tether-system/" + PROXY);
         assertThat(chart.deployment("operator").getSpec().getReplicas()).isEqualTo(1);
@@ -109,7 +110,15 @@ class ChartTest {
         assertThat(chart.one(ClusterRole.class, PROXY).getRules())
                 .as("the proxy never touches secrets")
                 .noneSatisfy(rule -> assertThat(rule.getResources()).anySatisfy(r -> assertThat(r).contains("secret")));
-        assertThat(chart.all(Role.class)).as("no leader election, no Lease role").isEmpty();
+        assertThat(chart.all(Role.class)).as("no leader election, no Lease role; the proxy reads its own Service's Endpoints")
+                .singleElement().satisfies(role -> {
+                    assertThat(role.getMetadata().getName()).isEqualTo(PROXY + "-peers");
+                    assertThat(role.getRules()).singleElement().satisfies(rule -> {
+                        assertThat(rule.getResources()).containsExactly("endpoints");
+                        assertThat(rule.getResourceNames()).containsExactly(PROXY);
+                        assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
+                    });
+                });
         assertBinding(chart.one(ClusterRoleBinding.class, OPERATOR).getRoleRef(),
                 chart.one(ClusterRoleBinding.class, OPERATOR).getSubjects(), "ClusterRole", OPERATOR);
         assertBinding(chart.one(ClusterRoleBinding.class, PROXY).getRoleRef(),
@@ -170,8 +179,10 @@ class ChartTest {
                 """.formatted(replicas, asked)));
 
         assertThat(chart.env("operator")).containsEntry("TETHER_LEADER_ELECTION", String.valueOf(expected));
-        assertThat(chart.all(Role.class)).as("Lease role").hasSize(expected ? 1 : 0);
-        assertThat(chart.all(RoleBinding.class)).as("Lease role binding").hasSize(expected ? 1 : 0);
+        assertThat(chart.all(Role.class)).filteredOn(r -> r.getMetadata().getName().endsWith("leader-election")).as("Lease role")
+                .hasSize(expected ? 1 : 0);
+        assertThat(chart.all(RoleBinding.class)).filteredOn(r -> r.getMetadata().getName().endsWith("leader-election"))
+                .as("Lease role binding").hasSize(expected ? 1 : 0);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -254,7 +265,12 @@ class ChartTest {
                 "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
                 "JDK_JAVA_OPTIONS", "-XX:+UseParallelGC -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError",
                 "TETHER_REGISTRY_URL", "http://rel-tether-operator.tether-system.svc:9080", "TETHER_EVENT_LOOPS", "3",
-                "TETHER_TRUST_FORWARDED_HEADERS", "true", "TETHER_ALLOW_REGISTERED_NETWORKS", "10.0.0.0/8,fd00::/8", "TETHER_SSE_KEEPALIVE", "20s", "TETHER_SHUTDOWN_GRACE", "115s"));
+                "TETHER_TRUST_FORWARDED_HEADERS", "true", "TETHER_ALLOW_REGISTERED_NETWORKS", "10.0.0.0/8,fd00::/8", "TETHER_SSE_KEEPALIVE", "20s",
+                "TETHER_PEER_SERVICE", "rel-tether-proxy", "TETHER_PEER_NAMESPACE", null, "TETHER_ADVERTISE_HOST", null,
+                "TETHER_SHUTDOWN_GRACE", "115s"));
+        assertThat(chart.container("proxy").getEnv()).filteredOn(e -> e.getValueFrom() != null)
+                .map(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("TETHER_PEER_NAMESPACE=metadata.namespace", "TETHER_ADVERTISE_HOST=status.podIP");
         for (String role : List.of("operator", "proxy")) {
             assertThat(chart.container(role).getImage()).isEqualTo("registry.example/tether:9.9.9");
             assertThat(chart.container(role).getImagePullPolicy()).isEqualTo("Always");

@@ -117,9 +117,14 @@ final class ProxyRig implements AutoCloseable {
 
     /** A proxy whose bare names resolve in {@code namespace}, where this rig's Workspaces live. */
     ProxyRig(KubernetesClient kube, ProxySettings.Builder settings, String namespace) {
+        this(kube, settings, namespace, "127.0.0.1");
+    }
+
+    /** ... listening on {@code host} (0.0.0.0: reachable from other addresses of this machine too). */
+    ProxyRig(KubernetesClient kube, ProxySettings.Builder settings, String namespace, String host) {
         this.kube = kube;
         this.namespace = namespace;
-        proxy = DispatchProxy.start(kube, settings.host("127.0.0.1").port(0).defaultNamespace(namespace).build());
+        proxy = DispatchProxy.start(kube, settings.host(host).port(0).defaultNamespace(namespace).build());
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(proxy::isReady);
     }
 

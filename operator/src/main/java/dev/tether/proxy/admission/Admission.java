@@ -9,6 +9,7 @@ import dev.tether.proxy.forwarding.Forwarding;
 import dev.tether.proxy.forwarding.ProxyMetrics;
 import dev.tether.proxy.forwarding.Upstream;
 import dev.tether.proxy.routing.EnforcedPolicy;
+import dev.tether.proxy.routing.ProxyPeers;
 import dev.tether.proxy.routing.WorkspaceDirectory;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.Map;
 public final class Admission {
     /** What admission needs; one per proxy. */
     public record Context(WorkspaceDirectory directory, CallerAuthorization callers, Forwarding forwarding, ProxyMetrics metrics,
-            Capacity capacity, boolean trustForwardedHeaders, int defaultIdleSeconds, int defaultMaxDurationSeconds) {
+            Capacity capacity, ProxyPeers peers, boolean trustForwardedHeaders, int defaultIdleSeconds, int defaultMaxDurationSeconds) {
     }
 
     /** An admitted call: the workspace as cached, what to enforce on it, and where its agent is. */

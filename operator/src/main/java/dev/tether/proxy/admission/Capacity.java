@@ -22,6 +22,7 @@ public final class Capacity {
 
     private final Map<WorkspaceId, TaskSlots> slots = new ConcurrentHashMap<>();
     private final CapacityMetrics metrics;
+    private volatile boolean stopping;
 
     public Capacity(CapacityMetrics metrics) {
         this.metrics = metrics;
@@ -30,7 +31,11 @@ public final class Capacity {
     /** Asks for a slot of {@code ws} for a call that starts a task; the waiter hears the answer (now or once a slot frees). */
     public Place enter(WorkspaceId id, Workspace ws, Waiter waiter) {
         TaskLimits limits = TaskLimits.of(ws);
-        return slots.computeIfAbsent(id, k -> new TaskSlots(k, limits, metrics)).enter(limits, waiter);
+        TaskSlots s = slots.computeIfAbsent(id, k -> new TaskSlots(k, limits, metrics));
+        if (stopping) {
+            s.stopping();
+        }
+        return s.enter(limits, waiter);
     }
 
     /** The workspace changed in the cache (a report, a limit): waiting calls may go. */
@@ -39,6 +44,12 @@ public final class Capacity {
         if (s != null) {
             s.observed(TaskLimits.of(ws));
         }
+    }
+
+    /** This proxy stops: calls waiting are answered 503 with a retry, and no new call waits. */
+    public void stopping() {
+        stopping = true;
+        slots.values().forEach(TaskSlots::stopping);
     }
 
     /** The workspace was deleted: its waiting calls are told, its series dropped. */

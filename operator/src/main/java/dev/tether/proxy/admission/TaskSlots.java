@@ -23,6 +23,7 @@ final class TaskSlots {
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final ArrayDeque<Instant> ends = new ArrayDeque<>();
     private boolean deleted;
+    private boolean stopping;
 
     TaskSlots(WorkspaceId workspace, TaskLimits limits, CapacityMetrics metrics) {
         this.workspace = workspace;
@@ -43,6 +44,10 @@ final class TaskSlots {
                     refusal = null;
                 }
                 case QUEUE -> {
+                    if (stopping) {
+                        refusal = stoppingRefusal();
+                        break;
+                    }
                     Queued q = new Queued(this, waiter, System.nanoTime());
                     queue.add(q);
                     q.timeout = waiter.loop().schedule(() -> expire(q), limits.maxWait().toNanos(), TimeUnit.NANOSECONDS);
@@ -101,17 +106,36 @@ final class TaskSlots {
 
     /** The workspace is gone: whoever waits is told so. */
     void deleted() {
-        List<Queued> waiting;
         synchronized (this) {
             deleted = true;
+        }
+        refuseWaiting(new HttpError(404, "workspace " + workspace + " was deleted while the call waited",
+                Map.of("workspace", workspace.toString()), Map.of()));
+    }
+
+    /** This proxy is stopping: whoever waits is told to retry (another replica takes the workspace), and nobody new waits. */
+    void stopping() {
+        synchronized (this) {
+            stopping = true;
+        }
+        refuseWaiting(stoppingRefusal());
+    }
+
+    private void refuseWaiting(HttpError refusal) {
+        List<Queued> waiting;
+        synchronized (this) {
             waiting = new ArrayList<>(queue);
             queue.clear();
         }
         for (Queued q : waiting) {
             q.timeout.cancel(false);
-            q.waiter.loop().execute(() -> q.waiter.refused(new HttpError(404, "workspace " + workspace + " was deleted while the call waited",
-                    Map.of("workspace", workspace.toString()), Map.of())));
+            q.waiter.loop().execute(() -> q.waiter.refused(refusal));
         }
+    }
+
+    private HttpError stoppingRefusal() {
+        return new HttpError(503, "the proxy replica holding the task slots of workspace " + workspace + " is stopping; retry",
+                Map.of("workspace", workspace.toString(), "busy", true, "reason", "stopping"), Map.of("Retry-After", "1"));
     }
 
     synchronized int depth() {

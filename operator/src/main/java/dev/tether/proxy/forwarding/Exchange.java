@@ -90,6 +90,7 @@ public final class Exchange implements CallerEvents {
     private final boolean rest;
     private final Receiver receiver;
     private final Ended ended;
+    private final String peer;
     private final long startedNanos = System.nanoTime();
     private IdleWindow window;
     private long lastProgressNanos = startedNanos;
@@ -131,6 +132,7 @@ public final class Exchange implements CallerEvents {
         rest = b.rest;
         receiver = b.receiver;
         ended = b.ended;
+        peer = b.peer;
     }
 
     /** Starts an exchange from the caller's loop. */
@@ -179,6 +181,10 @@ public final class Exchange implements CallerEvents {
         }
         if (failure != null) {
             LOG.atWarn().addKeyValue("workspace", workspace).log("cannot reach {}: {}", upstream.redacted(), failure.toString());
+            if (peer != null) {
+                peerFailed("cannot be reached");
+                return;
+            }
             fail(502, unreachable(), Outcome.UPSTREAM_ERROR);
             return;
         }
@@ -197,7 +203,11 @@ public final class Exchange implements CallerEvents {
         ch.config().setAutoRead(true);
         head.setProtocolVersion(HttpVersion.HTTP_1_1).setUri(upstream.pathAndQuery());
         head.headers().set(HttpHeaderNames.HOST, upstream.hostHeader());
-        head.headers().add(HttpHeaderNames.VIA, HeaderPolicy.VIA);
+        if (peer == null) {
+            head.headers().add(HttpHeaderNames.VIA, HeaderPolicy.VIA);
+        } else {
+            head.headers().set(HeaderPolicy.RELAY, "1"); // instead of Via: the peer serves it, it does not come back round
+        }
         if (body.isReadable() || HttpUtil.isContentLengthSet(head) || head.method().equals(io.netty.handler.codec.http.HttpMethod.POST)) {
             head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         }
@@ -362,6 +372,10 @@ public final class Exchange implements CallerEvents {
         agent = null;
         if (!responseStarted && responseBytes == 0 && (receiver == null || buffered == null)) {
             LOG.atWarn().addKeyValue("workspace", workspace).log("{} closed the connection before answering", upstream.redacted());
+            if (peer != null) {
+                peerFailed("closed the connection before answering");
+                return;
+            }
             fail(502, workspace == null ? "Tether's registry closed the connection before answering"
                     : "the agent of workspace " + workspace + " closed the connection before answering", Outcome.UPSTREAM_ERROR);
         } else if (sse) {
@@ -398,7 +412,7 @@ public final class Exchange implements CallerEvents {
 
     /** The workspace's idle window changed; an in-flight dispatch takes it as {@link IdleWindow#changedTo} allows. */
     void window(IdleWindow latest) {
-        if (window != null) {
+        if (window != null && peer == null) { // a relay's window covers the peer's queue too: it keeps its own
             window = window.changedTo(latest);
         }
     }
@@ -451,8 +465,18 @@ public final class Exchange implements CallerEvents {
         }
     }
 
+    /** The replica a call was relayed to failed before answering: the caller may retry at once (ownership moves when it is gone). */
+    private void peerFailed(String what) {
+        fail(503, "the proxy replica that holds the task slots of workspace " + workspace + " " + what + "; retry",
+                Map.of("Retry-After", "1"), Outcome.UPSTREAM_ERROR);
+    }
+
     /** No answer from the agent: the status and message, to the caller or the receiver. */
     private void fail(int status, String message, Outcome outcome) {
+        fail(status, message, Map.of(), outcome);
+    }
+
+    private void fail(int status, String message, Map<String, String> headers, Outcome outcome) {
         done = true;
         closeAgent();
         releaseBody();
@@ -462,7 +486,7 @@ public final class Exchange implements CallerEvents {
             receiver.failed(status, message);
             return;
         }
-        Answers.send(ctx, Answers.error(status, message, workspace == null ? Map.of() : Map.of("workspace", workspace.toString()), Map.of()),
+        Answers.send(ctx, Answers.error(status, message, workspace == null ? Map.of() : Map.of("workspace", workspace.toString()), headers),
                 caller.keepAlive());
         caller.answered(!caller.keepAlive());
     }
@@ -583,6 +607,7 @@ public final class Exchange implements CallerEvents {
         private boolean rest;
         private Receiver receiver;
         private Ended ended = (e, o) -> { };
+        private String peer;
 
         private Builder(Forwarding forwarding, Caller caller, Upstream upstream, HttpRequest head) {
             this.forwarding = forwarding;
@@ -641,6 +666,15 @@ public final class Exchange implements CallerEvents {
 
         public Builder ended(Ended value) {
             ended = value;
+            return this;
+        }
+
+        /**
+         * A call relayed to the proxy replica at {@code address} that holds the workspace's task slots: marked as relayed
+         * (no {@code Via}), its idle window kept whatever the policy does, and a failed replica answered 503 with a retry.
+         */
+        public Builder relayTo(String address) {
+            peer = address;
             return this;
         }
 

@@ -79,7 +79,7 @@ public final class ProxyRoutes implements Router {
     }
 
     /** The request target in origin form: an absolute-form target loses its scheme and authority. */
-    static String originForm(String uri) {
+    public static String originForm(String uri) {
         if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)) {
             int slash = uri.indexOf('/', uri.indexOf("//") + 2);
             return slash < 0 ? "/" : uri.substring(slash);

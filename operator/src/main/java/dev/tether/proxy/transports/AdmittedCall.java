@@ -1,30 +1,42 @@
 package dev.tether.proxy.transports;
 
+import dev.tether.api.DispatchSource;
+import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceId;
 import dev.tether.http.HttpError;
 import dev.tether.proxy.admission.Admission;
 import dev.tether.proxy.admission.Capacity;
 import dev.tether.proxy.admission.Slot;
+import dev.tether.proxy.admission.TaskLimits;
 import dev.tether.proxy.admission.Waiter;
 import dev.tether.proxy.forwarding.CallerEvents;
 import dev.tether.proxy.forwarding.Exchange;
+import dev.tether.proxy.forwarding.IdleWindow;
 import dev.tether.proxy.forwarding.Outcome;
+import dev.tether.proxy.forwarding.Upstream;
+import dev.tether.proxy.routing.EnforcedPolicy;
+import dev.tether.proxy.routing.ProxyRoutes;
 import dev.tether.proxy.server.CallerConnection;
 import dev.tether.proxy.server.RequestHandler;
 import dev.tether.proxy.wire.Answers;
+import dev.tether.proxy.wire.HeaderPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.Optional;
 
 /**
  * A call to a workspace's agent on either transport: it passes {@link Admission} first, or is refused before
  * anything reaches the agent (counted under the workspace only when that exists, so invented names grow no series).
- * A call that starts a task then needs one of the workspace's slots ({@link Capacity}): it goes at once, waits in the
- * queue (the idle window and ceiling start only when it goes), or is refused as busy.
+ * A call that starts a task needs one of the workspace's slots ({@link Capacity}): when another proxy replica holds
+ * them it is relayed there as it came; here it goes at once, waits in the queue (the idle window and ceiling start only
+ * when it goes), or is refused as busy.
  */
 abstract class AdmittedCall implements RequestHandler {
     protected final Admission.Context context;
     protected final WorkspaceId workspace;
+    /** What a relay waits beyond the peer's queue and twice the agent's idle window before it gives up on the peer. */
+    private static final int RELAY_MARGIN_SECONDS = 60;
     private Slot slot = Slot.NONE;
 
     AdmittedCall(Admission.Context context, WorkspaceId workspace) {
@@ -40,6 +52,17 @@ abstract class AdmittedCall implements RequestHandler {
     @Override
     public final void handle(CallerConnection connection, HttpRequest head, ByteBuf body) {
         long started = System.nanoTime();
+        boolean relayed = head.headers().contains(HeaderPolicy.RELAY) && context.peers().isPeer(connection.context().channel().remoteAddress());
+        head.headers().remove(HeaderPolicy.RELAY);
+        boolean task = startsTask(head, body);
+        if (task && !relayed) {
+            Optional<String> owner = context.peers().elsewhere(workspace);
+            Optional<Workspace> ws = context.directory().find(workspace);
+            if (owner.isPresent() && ws.isPresent()) {
+                relay(connection, head, body, owner.get(), ws.get());
+                return;
+            }
+        }
         Admission.Admitted admitted;
         try {
             admitted = Admission.admit(context, head.headers(), workspace);
@@ -47,7 +70,7 @@ abstract class AdmittedCall implements RequestHandler {
             refuse(connection, body, e, started);
             return;
         }
-        if (!startsTask(head, body)) {
+        if (!task) {
             forward(connection, head, body, admitted, started);
             return;
         }
@@ -56,6 +79,25 @@ abstract class AdmittedCall implements RequestHandler {
         if (!waiting.settled) {
             connection.attach(waiting);
         }
+    }
+
+    /**
+     * Sends a task call as it came to the replica that holds the workspace's slots, which admits it (the caller's
+     * credentials travel on) and queues or forwards it. This replica only relays: its idle window covers the longest the
+     * peer may hold the call in its queue and then see the agent silent, so a peer that vanished without closing is let go.
+     */
+    private void relay(CallerConnection connection, HttpRequest head, ByteBuf body, String owner, Workspace ws) {
+        TaskLimits limits = TaskLimits.of(ws);
+        IdleWindow agentWindow = EnforcedPolicy.of(ws, context.defaultIdleSeconds(), context.defaultMaxDurationSeconds()).idle();
+        int seconds = (int) Math.min(Integer.MAX_VALUE, limits.maxWait().toSeconds() + 2L * agentWindow.seconds() + RELAY_MARGIN_SECONDS);
+        HeaderPolicy.towardPeer(head.headers());
+        Upstream peer = Upstream.parse("http://" + owner + ProxyRoutes.originForm(head.uri()), false).orElseThrow();
+        connection.attach(Exchange.to(context.forwarding(), connection, peer, head)
+                .body(body)
+                .workspace(workspace)
+                .idleWindow(new IdleWindow(seconds, DispatchSource.Default, false))
+                .relayTo(owner)
+                .start());
     }
 
     /** Whether this call starts a task (and so needs a slot); may remember what it read of the body for {@link #forward}. */

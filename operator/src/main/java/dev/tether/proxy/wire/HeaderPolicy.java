@@ -20,13 +20,19 @@ public final class HeaderPolicy {
      * pass through as bytes, and the proxy must read stream events and count sizes uncompressed), and forwarding
      * headers a caller could forge ({@code X-Forwarded-*}, {@code Forwarded}).
      */
-    private static final Set<String> REQUEST_ONLY = Set.of("host", "expect", "accept-encoding", "forwarded");
+    private static final Set<String> REQUEST_ONLY = Set.of("host", "expect", "accept-encoding", "forwarded", "tether-relay");
 
     /**
      * What the proxy adds to {@code Via} on everything it sends (RFC 9110 7.6.3), so a request that comes back to a
      * Tether proxy (a workspace URL that leads to a proxy) is recognised and refused instead of going round.
      */
     public static final String VIA = "1.1 tether";
+
+    /**
+     * Marks a call one proxy replica relays to the replica that holds the workspace's task slots; honoured only from a
+     * peer's address, and never sent to an agent.
+     */
+    public static final String RELAY = "Tether-Relay";
 
     private HeaderPolicy() {
     }
@@ -42,6 +48,14 @@ public final class HeaderPolicy {
             }
         }
         return false;
+    }
+
+    /** Removes what must not reach the replica a call is relayed to: hop-by-hop headers only (the caller's credentials go on). */
+    public static void towardPeer(HttpHeaders headers) {
+        Set<String> connectionTokens = connectionTokens(headers.getAll(HttpHeaderNames.CONNECTION));
+        HOP_BY_HOP.forEach(headers::remove);
+        connectionTokens.forEach(headers::remove);
+        headers.remove("host");
     }
 
     /** Removes what must not reach the agent. */
