@@ -7,8 +7,9 @@ name="${1:-all}"
 scale="${2:-smoke}"
 shift $(( $# > 2 ? 2 : $# ))
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
-if [[ "$name" == all || "$name" == ProxyOverhead ]] && ! { command -v wrk && command -v nginx; } >/dev/null; then
-  echo "installing wrk and nginx-light (Debian) for ProxyOverhead" >&2
+# nginx is the reference proxy of ProxyOverhead and SilentDispatch; wrk drives ProxyOverhead and HeartbeatIngest*.
+if [[ "$name" =~ ^(all|ProxyOverhead|SilentDispatch|HeartbeatIngest|HeartbeatIngestOnRealApi)$ ]] && ! { command -v wrk && command -v nginx; } >/dev/null; then
+  echo "installing wrk and nginx-light (Debian) for $name" >&2
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq && $sudo apt-get install -y -qq wrk nginx-light >/dev/null
 fi

@@ -69,6 +69,35 @@ final class Bench {
         return procNumber(pid, "status", "VmRSS:") >> 10;
     }
 
+    /** Resident set size of process {@code pid}, KiB; -1 when unknown. */
+    static long rssKiB(long pid) {
+        return procNumber(pid, "status", "VmRSS:");
+    }
+
+    /**
+     * CPU time process {@code pid} has used, all its threads (user + system, from {@code /proc/<pid>/stat}), in nanos; 0
+     * when it is gone. Clock ticks are 1/100 s on Linux.
+     */
+    static long cpuNanos(long pid) {
+        return statTicks(pid, true) * 10_000_000L;
+    }
+
+    /** The system (kernel) part of {@link #cpuNanos}: system calls, and on loopback the receiving side's TCP work too. */
+    static long systemCpuNanos(long pid) {
+        return statTicks(pid, false) * 10_000_000L;
+    }
+
+    /** utime + stime (fields 14 and 15 of stat(5)), or stime alone; 0 when the process is gone. */
+    private static long statTicks(long pid, boolean user) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3
+            return (user ? Long.parseLong(f[11]) : 0) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** File descriptors process {@code pid} holds open; -1 when unknown. */
     static long openFiles(long pid) {
         try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
@@ -112,7 +141,16 @@ final class Bench {
 
     /** CPU time used by the live processes this JVM started (a real API server and etcd), in nanos. */
     static long childProcessesCpuNanos() {
-        return ProcessHandle.current().descendants()
+        return childProcessesCpuNanos(command -> true);
+    }
+
+    /** The same for those whose executable's path ends with one of {@code names} (e.g. kube-apiserver, etcd). */
+    static long childProcessesCpuNanos(String... names) {
+        return childProcessesCpuNanos(command -> Arrays.stream(names).anyMatch(command::endsWith));
+    }
+
+    private static long childProcessesCpuNanos(java.util.function.Predicate<String> command) {
+        return ProcessHandle.current().descendants().filter(p -> p.info().command().filter(command).isPresent())
                 .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
     }
 

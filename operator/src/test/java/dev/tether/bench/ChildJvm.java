@@ -55,6 +55,10 @@ final class ChildJvm implements AutoCloseable {
         return new ChildJvm(name, builder.start(), out, err);
     }
 
+    String name() {
+        return name;
+    }
+
     long pid() {
         return process.pid();
     }
@@ -105,6 +109,11 @@ final class ChildJvm implements AutoCloseable {
     /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
     @Override
     public void close() throws InterruptedException {
+        stop(process, killOnExit);
+    }
+
+    /** Ends {@code process} (SIGTERM, then SIGKILL after 10 s) and drops {@code killOnExit}, the shutdown hook that would have. */
+    static void stop(Process process, Thread killOnExit) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -6,8 +6,8 @@ import dev.tether.policy.PolicySettings;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.reconciler.TokenSecrets;
 import dev.tether.testing.Workspaces;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -75,6 +75,11 @@ final class OperatorBench implements AutoCloseable {
 
     /** Waits until the reconciler has issued a token Secret for each of {@code names}; returns name → token. */
     Map<String, String> tokens(List<String> names, Duration timeout) {
+        return tokens(client, namespace, names, timeout);
+    }
+
+    /** The same for any operator reconciling {@code namespace} of the API {@code client} talks to. */
+    static Map<String, String> tokens(KubernetesClient client, String namespace, List<String> names, Duration timeout) {
         Map<String, String> tokens = new HashMap<>();
         BenchApi.require(timeout, names.size() + " token Secrets", () -> {
             for (Secret s : client.secrets().inNamespace(namespace).list().getItems()) {

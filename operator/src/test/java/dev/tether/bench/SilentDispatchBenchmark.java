@@ -1,7 +1,6 @@
 package dev.tether.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.Tether;
 import dev.tether.http.JsonResponses;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +16,9 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -26,15 +27,17 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
 /**
- * Benchmark 2, silent-dispatch capacity of the proxy alone: N concurrent dispatches to an agent that never
- * answers, spread over three workspaces with different idle windows. Three processes, so that the proxy's
- * figures are its own: this JVM runs the embedded mock API and the callers (one connection per dispatch);
- * the proxy is a child JVM started through the real command line ({@code tether proxy}) and pointed at the
- * mock API by a kubeconfig, as outside a cluster; the agent is another child JVM ({@link SilentAgent}).
- * For the proxy's process it reports heap after a full GC with all N in flight and idle, per dispatch and
- * linearly extrapolated to 10,000, RSS and open files; per dispatch, how far past its window the cut-off
- * landed on the proxy's clock ({@code elapsed_ms} in its 503) and on the caller's. The proxy holds two file
- * descriptors per dispatch (caller and agent), so its {@code ulimit -n} bounds the sizes (checked before each).
+ * Benchmark 2, silent-dispatch capacity of the proxy alone, side by side with nginx: N concurrent dispatches to an
+ * agent that never answers. Four processes, so that each proxy's figures are its own: this JVM runs the embedded mock
+ * API and the callers (one connection per dispatch); the agent is a child JVM ({@link SilentAgent}); the Tether proxy is
+ * a child JVM started through the real command line with the chart's JVM options ({@link TetherProcess}); nginx
+ * (as many workers as the proxy has event loops) proxies to the same agent as it must be set up for streams: no
+ * buffering, an hour's read timeout. For each N, nginx first: N callers hold idle proxied requests through it until
+ * the agent holds all N; its RSS (master + workers) before and with them, per stream. Then Tether: N callers at three
+ * workspaces with different idle windows; heap after a full GC and RSS idle and with all N in flight, per dispatch;
+ * how far past its window each cut-off landed on the proxy's clock ({@code elapsed_ms} in its 503) and on the
+ * caller's. Each proxy holds two file descriptors per dispatch (caller and agent), so the processes' {@code ulimit
+ * -n} bounds the sizes (checked before each).
  */
 class SilentDispatchBenchmark {
     static final String NAME = "silent-dispatch";
@@ -72,36 +75,28 @@ class SilentDispatchBenchmark {
         Bench.machine(NAME);
         int[] sizes = Arrays.stream(System.getProperty("bench.sizes", Bench.full() ? "1000,5000,9500" : "300").split(","))
                 .mapToInt(Integer::parseInt).toArray();
+        int loops = Bench.pick("eventLoops", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors());
+        int warmupSeconds = Bench.pick("warmupSeconds", 3, 10);
         Path dir = Files.createTempDirectory("tether-bench-silent");
         OkHttpClient callers = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(120)).retryOnConnectionFailure(false).build();
+        // Holds through nginx end when the benchmark cancels them, not by a client timeout.
+        OkHttpClient holders = callers.newBuilder().readTimeout(Duration.ZERO).callTimeout(Duration.ZERO).build();
         int agentPort = Bench.freePort();
+        String agentUrl = "http://127.0.0.1:" + agentPort;
         // The agent is not what is measured: a small serial-GC JVM keeps it off the two cores the others share.
         try (BenchApi api = new BenchApi();
                 ChildJvm agent = ChildJvm.start("agent", dir, List.of("-Xmx512m", "-XX:+UseSerialGC"),
-                        SilentAgent.class.getName(), List.of(Integer.toString(agentPort)), Map.of());
-                ProxyProcess proxy = ProxyProcess.start(api, dir, callers)) {
+                        SilentAgent.class.getName(), List.of(Integer.toString(agentPort)), Map.of())) {
             try {
-                String agentUrl = "http://127.0.0.1:" + agentPort;
                 BenchApi.require(Duration.ofSeconds(60), POLL, "agent listening", () -> {
                     agent.requireAlive();
-                    return status(callers, agentUrl + "/echo") == 200;
+                    return TetherProcess.status(callers, agentUrl + "/echo") == 200;
                 });
-                proxy.awaitReady();
-                FdUser proxyFds = new FdUser("proxy", proxy.jvm.pid(), 2);
-                List<FdUser> fdUsers = List.of(proxyFds, new FdUser("agent", agent.pid(), 1),
-                        new FdUser("harness", ProcessHandle.current().pid(), 1));
-                String target = proxyFds.shortfall(TARGET);
-                Bench.print(NAME, "proxy pid=%d jvmArgs=%s largestSizeThatFits=%d (ulimit -n %d, 2 per dispatch); %d: %s; "
-                                + "child output in %s", proxy.jvm.pid(), proxy.jvmArgs, proxyFds.largestThatFits(),
-                        Bench.fdLimit(proxy.jvm.pid()), TARGET, target == null ? "fits" : target, dir);
-                createKnown(api, callers, proxy, agentUrl, Map.of("warm-up-cut", 1), "warm-up");
-                warmUp(callers, proxy);
+                List<FdUser> others = List.of(new FdUser("agent", agent.pid(), 1), new FdUser("harness", ProcessHandle.current().pid(), 1));
+                create(api, agentUrl, Map.of("warm-up-cut", 1), "warm-up");
+                Bench.print(NAME, "each size in a fresh nginx (worker_processes %d) and a fresh proxy (--event-loops %d); output in %s",
+                        loops, loops, dir);
                 for (int n : sizes) {
-                    String tooMany = fdUsers.stream().map(u -> u.shortfall(n)).filter(Objects::nonNull).findFirst().orElse(null);
-                    if (tooMany != null) {
-                        Bench.print(NAME, "n=%d skipped: %s", n, tooMany);
-                        continue;
-                    }
                     // All N must be in flight before the first window ends: windows start after the last arrival,
                     // with room for arrivals falling behind and for the heap reading.
                     int base = (int) Math.ceil(n * ARRIVAL_GAP.toMillis() / 1000.0) + 5;
@@ -110,20 +105,151 @@ class SilentDispatchBenchmark {
                     for (int w : windows) {
                         silent.put(workspace(n, w), w);
                     }
-                    createKnown(api, callers, proxy, agentUrl, silent, "known-" + n);
-                    runSize(n, windows, callers, proxy);
-                    BenchApi.require(Duration.ofSeconds(60), POLL, "drained", () -> proxy.inFlight() == 0);
+                    create(api, agentUrl, silent, "known-" + n);
+                    Double nginxKiB = nginxSize(n, loops, dir, agentPort, others, holders, callers);
+                    Double tetherKiB = tetherSize(n, loops, windows, dir, api, others, callers, warmupSeconds);
+                    if (nginxKiB != null && tetherKiB != null) {
+                        Bench.print(NAME, "n=%d rssGrowthPerIdleStreamKiB tether=%.1f nginx=%.1f tetherOverNginx=%.2f (target: <= 1)", n,
+                                tetherKiB, nginxKiB, tetherKiB / nginxKiB);
+                    }
                 }
             } catch (Throwable e) {
-                proxy.jvm.printOutput();
                 agent.printOutput();
                 throw e;
             }
         }
     }
 
-    private void runSize(int n, int[] windows, OkHttpClient callers, ProxyProcess proxy) throws Exception {
+    /** Why {@code n} does not fit one of {@code users}' {@code ulimit -n}, printed; false when it fits. */
+    private static boolean skipped(int n, List<FdUser> users) {
+        String tooMany = users.stream().map(u -> u.shortfall(n)).filter(Objects::nonNull).findFirst().orElse(null);
+        if (tooMany != null) {
+            Bench.print(NAME, "n=%d skipped: %s", n, tooMany);
+        }
+        return tooMany != null;
+    }
+
+    /**
+     * A fresh nginx with {@code n} idle proxied streams: its RSS (master + workers) after a warm-up and with them; returns the
+     * growth per stream, KiB (null when {@code n} does not fit).
+     */
+    private static Double nginxSize(int n, int loops, Path dir, int agentPort, List<FdUser> others, OkHttpClient holders,
+            OkHttpClient probes) throws Exception {
+        int streamPort = Bench.freePort();
+        Map<String, String> ports = Map.of("AGENT_PORT", Integer.toString(agentPort), "PROXY_PORT", Integer.toString(Bench.freePort()),
+                "STREAM_PORT", Integer.toString(streamPort));
+        try (Nginx nginx = Nginx.start("nginx-proxy.conf.template", dir, "nginx-" + n, ports, loops)) {
+            NginxHolds holds = new NginxHolds(holders, probes, "http://127.0.0.1:" + streamPort + "/silent",
+                    "http://127.0.0.1:" + agentPort + "/open");
+            holds.hold(300).close(); // warm-up: the code paths and the upstream's first connections
+            List<FdUser> users = new ArrayList<>(others);
+            nginx.workers().forEach(pid -> users.add(new FdUser("nginx worker", pid, 2))); // one worker may take them all
+            if (skipped(n, users)) {
+                return null;
+            }
+            long before = nginx.rssKiB();
+            try (NginxHolds.Held held = holds.hold(n)) {
+                long with = nginx.rssKiB();
+                double perStream = (with - before) / (double) n;
+                Bench.print(NAME, "n=%d nginx workers=%d streamsHeldAtAgent=%d rssKiB %d -> %d perStreamKiB=%.1f openFiles=%s", n, loops,
+                        held.atAgent(), before, with, perStream, nginx.workers().stream().map(Bench::openFiles).toList());
+                return perStream;
+            }
+        }
+    }
+
+    /**
+     * A fresh Tether proxy with {@code n} silent dispatches (after a warm-up); returns its RSS growth per dispatch, KiB
+     * (null when {@code n} does not fit).
+     */
+    private static Double tetherSize(int n, int loops, int[] windows, Path dir, BenchApi api, List<FdUser> others, OkHttpClient callers,
+            int warmupSeconds) throws Exception {
+        try (TetherProcess proxy = TetherProcess.proxy("proxy-" + n, api.api.kubeconfig(), dir, callers, loops)) {
+            try {
+                proxy.awaitReady();
+                FdUser proxyFds = new FdUser("proxy", proxy.pid(), 2);
+                String target = proxyFds.shortfall(TARGET);
+                Bench.print(NAME, "n=%d proxy pid=%d --event-loops %d jvmArgs=%s largestSizeThatFits=%d (ulimit -n %d, 2 per dispatch); "
+                                + "%d: %s", n, proxy.pid(), loops, proxy.jvmArgs, proxyFds.largestThatFits(), Bench.fdLimit(proxy.pid()),
+                        TARGET, target == null ? "fits" : target);
+                awaitRouted(callers, proxy, "known-" + n);
+                warmUp(callers, proxy, warmupSeconds);
+                List<FdUser> users = new ArrayList<>(others);
+                users.add(proxyFds);
+                if (skipped(n, users)) {
+                    return null;
+                }
+                double perDispatch = runSize(n, windows, callers, proxy);
+                BenchApi.require(Duration.ofSeconds(60), POLL, "drained", () -> proxy.inFlight() == 0);
+                return perDispatch;
+            } catch (Throwable e) {
+                proxy.jvm.printOutput();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Idle proxied requests through nginx toward the agent's {@code /silent}: opened {@link #ARRIVAL_GAP} apart, each on
+     * a connection of its own, held until the agent holds them all, ended by cancelling the calls (closing the callers'
+     * connections, after which nginx closes its upstream ones).
+     */
+    private record NginxHolds(OkHttpClient holders, OkHttpClient probes, String url, String agentOpen) {
+        interface Held extends AutoCloseable {
+            int atAgent();
+
+            @Override
+            void close() throws InterruptedException;
+        }
+
+        Held hold(int n) {
+            ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+            List<Call> calls = new ArrayList<>(n);
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                LockSupport.parkNanos(start + i * ARRIVAL_GAP.toNanos() - System.nanoTime());
+                Call call = holders.newCall(new Request.Builder().url(url).header("Connection", "close")
+                        .post(RequestBody.create(MESSAGE, JSON)).build());
+                calls.add(call);
+                threads.submit(() -> {
+                    try (Response r = call.execute()) {
+                        r.body().bytes();
+                    } catch (IOException cancelled) {
+                        // the end of every hold
+                    }
+                });
+            }
+            BenchApi.require(Duration.ofSeconds(60), POLL, n + " streams through nginx held at the agent", () -> atAgent() >= n);
+            return new Held() {
+                @Override
+                public int atAgent() {
+                    return NginxHolds.this.atAgent();
+                }
+
+                @Override
+                public void close() throws InterruptedException {
+                    calls.forEach(Call::cancel);
+                    threads.shutdown();
+                    threads.awaitTermination(60, TimeUnit.SECONDS);
+                    BenchApi.require(Duration.ofSeconds(60), POLL, "nginx's streams closed at the agent", () -> NginxHolds.this.atAgent() == 0);
+                }
+            };
+        }
+
+        /** The /silent requests the agent holds now. */
+        int atAgent() {
+            try (Response r = probes.newCall(new Request.Builder().url(agentOpen).build()).execute()) {
+                return Integer.parseInt(r.body().string().trim());
+            } catch (IOException e) {
+                throw new AssertionError("cannot ask the agent: " + e, e);
+            }
+        }
+    }
+
+    /** Tether with {@code n} silent dispatches; returns its RSS growth per dispatch, KiB (both readings after a full GC). */
+    private static double runSize(int n, int[] windows, OkHttpClient callers, TetherProcess proxy) throws Exception {
         double heapBefore = proxy.heapAfterGcMiB();
+        long rssBefore = Bench.rssKiB(proxy.pid());
         long start = System.nanoTime();
         List<Future<Result>> futures = new ArrayList<>(n);
         double heap;
@@ -139,8 +265,8 @@ class SilentDispatchBenchmark {
             boolean allInFlight = BenchApi.await(Duration.ofSeconds(windows[0]), POLL, () -> proxy.inFlight() == n);
             int inFlight = proxy.inFlight();
             heap = proxy.heapAfterGcMiB();
-            rss = Bench.rssMiB(proxy.jvm.pid());
-            fds = Bench.openFiles(proxy.jvm.pid());
+            rss = Bench.rssKiB(proxy.pid());
+            fds = Bench.openFiles(proxy.pid());
             Bench.print(NAME, "n=%d allInFlightAtOnce=%s inFlight=%d (after the heap reading: %d)", n, allInFlight, inFlight,
                     proxy.inFlight());
         }
@@ -163,14 +289,16 @@ class SilentDispatchBenchmark {
             outsideProxy.add(r.callerMs() - r.proxyMs());
         }
         double perDispatchKiB = (heap - heapBefore) * 1024.0 / n;
+        double rssPerDispatchKiB = (rss - rssBefore) / (double) n;
         Bench.print(NAME, "n=%d windows=%s proxy heapAfterGcMiB=%.1f (idle %.1f, per dispatch %.1f KiB; extrapolated linearly to "
-                        + "%d: %.0f MiB) rssMiB=%d openFiles=%d cutoffPastWindowMs proxy p50=%.0f p99=%.0f max=%.0f "
+                        + "%d: %.0f MiB) rssKiB %d -> %d perDispatchKiB=%.1f openFiles=%d cutoffPastWindowMs proxy p50=%.0f p99=%.0f max=%.0f "
                         + "caller p50=%.0f p99=%.0f max=%.0f callerMinusProxyMs p50=%.0f p99=%.0f failures=%d%s",
                 n, Arrays.toString(windows), heap, heapBefore, perDispatchKiB, TARGET, heapBefore + perDispatchKiB * TARGET / 1024,
-                rss, fds, Bench.median(proxyOver), Bench.percentile(proxyOver, 99), Bench.percentile(proxyOver, 100),
+                rssBefore, rss, rssPerDispatchKiB, fds, Bench.median(proxyOver), Bench.percentile(proxyOver, 99), Bench.percentile(proxyOver, 100),
                 Bench.median(callerOver), Bench.percentile(callerOver, 99), Bench.percentile(callerOver, 100),
                 Bench.median(outsideProxy), Bench.percentile(outsideProxy, 99),
                 failures, firstFailure == null ? "" : " first=" + firstFailure);
+        return rssPerDispatchKiB;
     }
 
     private static String workspace(int n, int window) {
@@ -179,28 +307,37 @@ class SilentDispatchBenchmark {
 
     /**
      * Creates the {@code silent} Workspaces (the agent's {@code /silent}, each with its window in status), then
-     * {@code marker} (the agent's {@code /echo}), and waits until a dispatch to the marker answers. The proxy's
-     * informer applies Workspace events in order, so once it routes the marker it holds the windows too (each
-     * 503 confirms its window besides).
+     * {@code marker} (the agent's {@code /echo}). A proxy's informer applies Workspace events in order, so once it
+     * routes the marker it holds the windows too (each 503 confirms its window besides).
      */
-    private static void createKnown(BenchApi api, OkHttpClient callers, ProxyProcess proxy, String agentUrl,
-            Map<String, Integer> silent, String marker) {
+    private static void create(BenchApi api, String agentUrl, Map<String, Integer> silent, String marker) {
         silent.forEach((name, window) -> {
             api.create(name, agentUrl + "/silent");
             api.dispatchPolicy(name, window);
         });
         api.create(marker, agentUrl + "/echo");
+    }
+
+    private static void awaitRouted(OkHttpClient callers, TetherProcess proxy, String marker) {
         BenchApi.require(Duration.ofSeconds(30), POLL, marker + " routed by the proxy",
                 () -> dispatch(callers, proxy.url(marker), 0).code() == 200);
     }
 
-    /** JIT and connection pools, on both paths the sizes take: an answer, and a cut at a 1 s window. */
-    private static void warmUp(OkHttpClient callers, ProxyProcess proxy) {
+    /**
+     * JIT and connection pools, on both paths the sizes take (an answer, and a cut at a 1 s window), then wrk saturating
+     * the answered path for a while: the heap grows to its working size before the idle reading, so that the RSS growth
+     * with N in flight is not the young generation's first growth.
+     */
+    private static void warmUp(OkHttpClient callers, TetherProcess proxy, int seconds) throws Exception {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 300; i++) {
                 threads.submit(() -> dispatch(callers, proxy.url("warm-up"), 0));
                 threads.submit(() -> dispatch(callers, proxy.url("warm-up-cut"), 1));
             }
+        }
+        Wrk wrk = Wrk.run("post.lua", proxy.url("warm-up"), 2, 64, seconds, Map.of());
+        if (wrk.non2xx() + wrk.socketErrors() > 0) {
+            throw new AssertionError("warm-up through the proxy failed:\n" + wrk.output());
         }
     }
 
@@ -216,98 +353,6 @@ class SilentDispatchBenchmark {
                     callerMs, null);
         } catch (Exception e) {
             return new Result(window, -1, -1, -1, -1, e.toString());
-        }
-    }
-
-    /** The status of a GET, -1 when it fails to connect. */
-    static int status(OkHttpClient http, String url) {
-        try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
-            return response.code();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /**
-     * The proxy under test: {@code tether proxy} in a JVM of its own with an explicit heap ({@code -Dbench.proxyXmx},
-     * default 1g; more flags in {@code -Dbench.proxyJvmArgs}), read through its /metrics and jcmd.
-     */
-    static final class ProxyProcess implements AutoCloseable {
-        final ChildJvm jvm;
-        final List<String> jvmArgs;
-        private final String baseUrl;
-        private final OkHttpClient http;
-
-        private ProxyProcess(ChildJvm jvm, List<String> jvmArgs, String baseUrl, OkHttpClient http) {
-            this.jvm = jvm;
-            this.jvmArgs = jvmArgs;
-            this.baseUrl = baseUrl;
-            this.http = http;
-        }
-
-        static ProxyProcess start(BenchApi api, Path dir, OkHttpClient http) throws IOException {
-            Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), api.api.kubeconfig());
-            List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + System.getProperty("bench.proxyXmx", "1g")));
-            String logback = System.getProperty("logback.configurationFile");
-            if (logback != null) {
-                jvmArgs.add("-Dlogback.configurationFile=" + logback); // the benchmarks' config: warnings only
-            }
-            String extra = System.getProperty("bench.proxyJvmArgs", "").trim();
-            if (!extra.isEmpty()) {
-                jvmArgs.addAll(List.of(extra.split("\\s+")));
-            }
-            int port = Bench.freePort();
-            ChildJvm jvm = ChildJvm.start("proxy", dir, jvmArgs, Tether.class.getName(),
-                    List.of("proxy", "--port", Integer.toString(port), "--default-namespace", BenchApi.NS, "--shutdown-grace", "1s"),
-                    Map.of("KUBECONFIG", kubeconfig.toString()));
-            return new ProxyProcess(jvm, jvmArgs, "http://127.0.0.1:" + port, http);
-        }
-
-        String url(String workspace) {
-            return baseUrl + "/workspaces/" + BenchApi.NS + "/" + workspace + "/a2a";
-        }
-
-        void awaitReady() {
-            BenchApi.require(Duration.ofSeconds(60), POLL, "proxy ready", () -> {
-                jvm.requireAlive();
-                return status(http, baseUrl + "/readyz") == 200;
-            });
-        }
-
-        int inFlight() {
-            return (int) metric("tether_proxy_dispatches_in_flight{", "");
-        }
-
-        /** Heap used after a full GC (jcmd GC.run), MiB: the sum of the heap pools on /metrics, whatever the collector. */
-        double heapAfterGcMiB() throws IOException, InterruptedException {
-            jvm.jcmd("GC.run");
-            return metric("jvm_memory_used_bytes{", "area=\"heap\"") / (1 << 20);
-        }
-
-        /** The sum of the samples on /metrics whose line starts with {@code prefix} and contains {@code label}. */
-        private double metric(String prefix, String label) {
-            jvm.requireAlive();
-            try (Response response = http.newCall(new Request.Builder().url(baseUrl + "/metrics").build()).execute()) {
-                double sum = 0;
-                boolean found = false;
-                for (String line : response.body().string().split("\n")) {
-                    if (line.startsWith(prefix) && line.contains(label)) {
-                        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                        found = true;
-                    }
-                }
-                if (!found) {
-                    throw new AssertionError("no " + prefix + "..." + label + " on the proxy's /metrics");
-                }
-                return sum;
-            } catch (IOException e) {
-                throw new AssertionError("cannot read the proxy's /metrics: " + e, e);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            jvm.close();
         }
     }
 }
