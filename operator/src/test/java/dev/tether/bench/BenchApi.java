@@ -33,8 +33,12 @@ final class BenchApi implements AutoCloseable {
         return requests.get();
     }
 
+    /** A Workspace at {@code url}; the proxy benchmarks measure forwarding, so its task limit is as high as the CRD allows. */
     Workspace create(String name, String url) {
-        return workspaces.create(name, spec -> spec.setUrl(url));
+        return workspaces.create(name, spec -> {
+            spec.setUrl(url);
+            spec.setMaxConcurrentTasks(1000);
+        });
     }
 
     /** The reconciler's resolved policy, written straight into status (the proxy benchmarks run without a reconciler). */
