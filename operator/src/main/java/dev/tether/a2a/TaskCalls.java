@@ -20,6 +20,17 @@ public final class TaskCalls {
         return method != null && JSONRPC_METHODS.contains(method);
     }
 
+    /** Whether a JSON-RPC task call asks for its answer as an event stream. */
+    public static boolean jsonRpcStream(String method) {
+        return "message/stream".equals(method) || "SendStreamingMessage".equals(method);
+    }
+
+    /** Whether an HTTP+JSON task call asks for its answer as an event stream. */
+    public static boolean restStream(String route) {
+        int q = route.indexOf('?');
+        return (q < 0 ? route : route.substring(0, q)).endsWith("message:stream");
+    }
+
     /** An HTTP+JSON call by its method and route below the REST base, as sent (query included). */
     public static boolean rest(String httpMethod, String route) {
         int q = route.indexOf('?');

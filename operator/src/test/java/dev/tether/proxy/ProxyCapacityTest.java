@@ -3,6 +3,7 @@ package dev.tether.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.http.JsonResponses;
 import dev.tether.testing.MockKubeApi;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,8 @@ class ProxyCapacityTest {
 
     @BeforeEach
     void start() {
-        rig = new ProxyRig(kube.client(), ProxySettings.builder().defaultIdleTimeout(Duration.ofSeconds(60)));
+        rig = new ProxyRig(kube.client(), ProxySettings.builder().defaultIdleTimeout(Duration.ofSeconds(60))
+                .sseKeepalive(Duration.ofMillis(200)));
         rig.agent.on("/held", held());
         rig.workspace("busy", "/held");
     }
@@ -55,6 +57,13 @@ class ProxyCapacityTest {
                 rig.agent.pause(Duration.ofMillis(20));
             } finally {
                 atAgent.decrementAndGet();
+            }
+            if (x.request.json().path("method").asText().equals("message/stream")) {
+                x.startStream();
+                x.event(1);
+                x.event(2);
+                x.endStream();
+                return;
             }
             x.reply(200, "application/json", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
         };
@@ -261,6 +270,51 @@ class ProxyCapacityTest {
         assertThat(first.join().code()).isEqualTo(200);
         assertThat(rig.post(A2A, message("next")).code()).isEqualTo(200);
         assertThat(rig.agent.received()).map(r -> r.json().at("/params/message/parts/0/text").asText()).containsExactly("first", "next");
+    }
+
+    @Test
+    void aStreamWaitingForASlotIsOpenAtOnceWithKeepalivesThenCarriesTheAgentsEvents() {
+        CompletableFuture<ProxyRig.Reply> first = send(A2A, message("first"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> atAgent.get() == 1);
+        CompletableFuture<ProxyRig.Stream> stream = CompletableFuture.supplyAsync(() -> rig.stream(A2A, streamMessage("waits")), callers);
+        await().atMost(Duration.ofSeconds(20)).until(() -> queueDepth() == 1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(20)).until(() -> queueDepth() == 1);
+
+        open.countDown();
+
+        ProxyRig.Stream events = stream.join();
+        assertThat(events.code()).isEqualTo(200);
+        assertThat(events.headers().get("Content-Type")).startsWith("text/event-stream");
+        assertThat(events.keepalives()).as("comments while it waited").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(events.data()).map(ProxyRig.Line::text).containsExactly(
+                "data: {\"jsonrpc\":\"2.0\",\"id\":\"waits\",\"result\":{\"n\":1}}", "data: {\"jsonrpc\":\"2.0\",\"id\":\"waits\",\"result\":{\"n\":2}}");
+        assertThat(first.join().code()).isEqualTo(200);
+    }
+
+    @Test
+    void aStreamThatWaitsPastMaxWaitEndsWithAJsonRpcErrorEvent() {
+        rig.patchSpec("busy", "{\"dispatch\": {\"queue\": {\"maxWaitSeconds\": 1}}}");
+        CompletableFuture<ProxyRig.Reply> first = send(A2A, message("first"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> atAgent.get() == 1);
+
+        ProxyRig.Stream events = rig.stream(A2A, streamMessage("gives up"));
+
+        assertThat(events.code()).isEqualTo(200);
+        assertThat(events.keepalives()).isNotEmpty();
+        assertThat(events.data()).singleElement().satisfies(line -> {
+            var error = JsonResponses.MAPPER.readTree(line.text().substring("data: ".length()));
+            assertThat(error.get("id").asText()).isEqualTo("gives up");
+            assertThat(error.at("/error/code").asInt()).isEqualTo(-32000);
+            assertThat(error.at("/error/message").asText()).contains("spec.dispatch.queue.maxWaitSeconds");
+            assertThat(error.at("/error/data/reason").asText()).isEqualTo("queue_timeout");
+        });
+        open.countDown();
+        assertThat(first.join().code()).isEqualTo(200);
+        assertThat(rig.agent.receivedCount()).isEqualTo(1);
+    }
+
+    private static String streamMessage(String text) {
+        return message(text).replace("message/send", "message/stream");
     }
 
     private CompletableFuture<ProxyRig.Reply> send(String path, String body, String... headers) {

@@ -88,9 +88,10 @@ public final class Exchange implements CallerEvents {
     private final String deadlineWhat;
     private final String rpcId;
     private final boolean rest;
-    private final Receiver receiver;
+    private Receiver receiver;
     private final Ended ended;
     private final String peer;
+    private final boolean streamOpened;
     private final long startedNanos = System.nanoTime();
     private IdleWindow window;
     private long lastProgressNanos = startedNanos;
@@ -133,6 +134,12 @@ public final class Exchange implements CallerEvents {
         receiver = b.receiver;
         ended = b.ended;
         peer = b.peer;
+        streamOpened = b.streamOpened;
+        if (streamOpened) { // the caller already holds an open event stream: whatever happens now arrives as events in it
+            responseStarted = true;
+            sse = true;
+            framing = new SseFraming();
+        }
     }
 
     /** Starts an exchange from the caller's loop. */
@@ -260,13 +267,20 @@ public final class Exchange implements CallerEvents {
             tooLarge();
             return;
         }
+        String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        boolean agentSse = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
+        if (streamOpened && receiver == null) {
+            if (r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.SUCCESS && agentSse) {
+                return; // the caller's stream is open already: the agent's events follow into it
+            }
+            receiver = new AnswerAsEvent(); // any other answer is passed on whole, as one event
+        }
         if (receiver != null) {
             bufferedHeaders = r.headers();
             buffered = ctx.alloc().compositeBuffer(64);
             return;
         }
-        String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        sse = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
+        sse = agentSse;
         HeaderPolicy.towardCaller(r.headers());
         if (declared >= 0) {
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, declared);
@@ -486,6 +500,10 @@ public final class Exchange implements CallerEvents {
             receiver.failed(status, message);
             return;
         }
+        if (streamOpened) {
+            finalEvent(message, workspace == null ? Map.of() : Map.of("workspace", workspace.toString()));
+            return;
+        }
         Answers.send(ctx, Answers.error(status, message, workspace == null ? Map.of() : Map.of("workspace", workspace.toString()), headers),
                 caller.keepAlive());
         caller.answered(!caller.keepAlive());
@@ -510,28 +528,61 @@ public final class Exchange implements CallerEvents {
         done = true;
         closeAgent();
         end(outcome);
-        ObjectNode error = JsonResponses.MAPPER.createObjectNode().put("code", SERVER_ERROR).put("message", message);
-        error.set("data", JsonResponses.MAPPER.valueToTree(data));
-        String event;
-        if (rest) {
-            event = "event: error\ndata: " + error + "\n\n";
-        } else {
-            ObjectNode rpc = JsonResponses.MAPPER.createObjectNode().put("jsonrpc", "2.0");
-            rpc.set("id", rpcIdNode());
-            rpc.set("error", error);
-            event = "data: " + rpc + "\n\n";
-        }
-        event = (framing.betweenEvents() ? "" : "\n\n") + event;
+        finalEvent(message, data);
+    }
+
+    /** The stream's last event, saying why it ended, and its end. */
+    private void finalEvent(String message, Map<String, ?> data) {
+        String event = (framing.betweenEvents() ? "" : "\n\n") + errorEvent(rest, rpcId, message, data);
         ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(event, StandardCharsets.UTF_8)), ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
         caller.answered(!caller.keepAlive());
     }
 
-    private com.fasterxml.jackson.databind.JsonNode rpcIdNode() {
+    /**
+     * An SSE event that ends a stream with the proxy's error, in the transport's shape: JSON-RPC, an error response
+     * to the request ({@code rpcId}, JSON text, null when unknown); HTTP+JSON, an {@code error} event.
+     */
+    public static String errorEvent(boolean rest, String rpcId, String message, Map<String, ?> data) {
+        ObjectNode error = JsonResponses.MAPPER.createObjectNode().put("code", SERVER_ERROR).put("message", message);
+        error.set("data", JsonResponses.MAPPER.valueToTree(data));
+        if (rest) {
+            return "event: error\ndata: " + error + "\n\n";
+        }
+        ObjectNode rpc = JsonResponses.MAPPER.createObjectNode().put("jsonrpc", "2.0");
+        rpc.set("id", rpcIdNode(rpcId));
+        rpc.set("error", error);
+        return "data: " + rpc + "\n\n";
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode rpcIdNode(String rpcId) {
         try {
             return rpcId == null ? JsonResponses.MAPPER.nullNode() : JsonResponses.MAPPER.readTree(rpcId);
         } catch (java.io.IOException e) {
             return JsonResponses.MAPPER.nullNode();
+        }
+    }
+
+    /**
+     * An agent's whole non-stream answer to a call whose caller already holds an event stream (it waited for a task
+     * slot): passed on as one event, an {@code error} event on HTTP+JSON when the agent answered an error status.
+     */
+    private final class AnswerAsEvent implements Receiver {
+        @Override
+        public void answered(int status, HttpHeaders headers, ByteBuf body) {
+            StringBuilder event = new StringBuilder(rest && status >= 400 ? "event: error\n" : "");
+            for (String line : body.toString(StandardCharsets.UTF_8).split("\r?\n")) {
+                event.append("data: ").append(line).append('\n');
+            }
+            body.release();
+            ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(event.append('\n'), StandardCharsets.UTF_8)), ctx.voidPromise());
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+            caller.answered(!caller.keepAlive());
+        }
+
+        @Override
+        public void failed(int status, String message) {
+            finalEvent(message, Map.of("workspace", String.valueOf(workspace)));
         }
     }
 
@@ -608,6 +659,7 @@ public final class Exchange implements CallerEvents {
         private Receiver receiver;
         private Ended ended = (e, o) -> { };
         private String peer;
+        private boolean streamOpened;
 
         private Builder(Forwarding forwarding, Caller caller, Upstream upstream, HttpRequest head) {
             this.forwarding = forwarding;
@@ -675,6 +727,12 @@ public final class Exchange implements CallerEvents {
          */
         public Builder relayTo(String address) {
             peer = address;
+            return this;
+        }
+
+        /** The caller's event stream is open already (it waited for a task slot with keepalives): answers go into it as events. */
+        public Builder streamOpened(boolean value) {
+            streamOpened = value;
             return this;
         }
 

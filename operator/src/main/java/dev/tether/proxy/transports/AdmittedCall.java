@@ -21,9 +21,22 @@ import dev.tether.proxy.server.RequestHandler;
 import dev.tether.proxy.wire.Answers;
 import dev.tether.proxy.wire.HeaderPolicy;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A call to a workspace's agent on either transport: it passes {@link Admission} first, or is refused before
@@ -38,6 +51,7 @@ abstract class AdmittedCall implements RequestHandler {
     /** What a relay waits beyond the peer's queue and twice the agent's idle window before it gives up on the peer. */
     private static final int RELAY_MARGIN_SECONDS = 60;
     private Slot slot = Slot.NONE;
+    private boolean streamOpened;
 
     AdmittedCall(Admission.Context context, WorkspaceId workspace) {
         this.context = context;
@@ -78,7 +92,24 @@ abstract class AdmittedCall implements RequestHandler {
         waiting.place = context.capacity().enter(workspace, admitted.workspace(), waiting);
         if (!waiting.settled) {
             connection.attach(waiting);
+            if (streams()) {
+                waiting.openStream();
+            }
         }
+    }
+
+    /** Whether the call asks for an event stream (known once {@link #startsTask} has read it). */
+    protected abstract boolean streams();
+
+    /** The JSON-RPC request id as JSON text, for an error event the proxy writes; null on HTTP+JSON or when unknown. */
+    protected abstract String rpcId();
+
+    /** Whether the call is HTTP+JSON (its stream errors are {@code error} events). */
+    protected abstract boolean rest();
+
+    /** Whether the caller's event stream was opened while the call waited: the exchange continues it. */
+    protected final boolean streamOpened() {
+        return streamOpened;
     }
 
     /**
@@ -115,13 +146,24 @@ abstract class AdmittedCall implements RequestHandler {
         };
     }
 
-    /** Answers a refusal before the agent was reached, releasing the body and any slot held. */
+    /**
+     * Answers a refusal before the agent was reached, releasing the body and any slot held; a caller whose event stream
+     * is open already gets it as the stream's last event.
+     */
     protected final void refuse(CallerConnection connection, ByteBuf body, HttpError e, long startedNanos) {
         body.release();
         slot.release();
         boolean known = context.directory().find(workspace).isPresent();
         context.metrics().dispatch(known ? workspace : null, Outcome.REJECTED, startedNanos);
-        connection.answer(Answers.error(e.status(), e.getMessage(), e.details(), e.headers()));
+        if (!streamOpened) {
+            connection.answer(Answers.error(e.status(), e.getMessage(), e.details(), e.headers()));
+            return;
+        }
+        ChannelHandlerContext ctx = connection.context();
+        ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(Exchange.errorEvent(rest(), rpcId(), e.getMessage(), e.details()),
+                StandardCharsets.UTF_8)), ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        connection.answered(!connection.keepAlive());
     }
 
     /** The call gave up before reaching the agent (its caller left): the body and any slot go. */
@@ -140,6 +182,7 @@ abstract class AdmittedCall implements RequestHandler {
         private Capacity.Place place = Capacity.Place.NONE;
         private boolean settled;
         private boolean gone;
+        private ScheduledFuture<?> keepalives;
 
         Waiting(CallerConnection connection, HttpRequest head, ByteBuf body, Admission.Admitted admitted, long started) {
             this.connection = connection;
@@ -154,9 +197,35 @@ abstract class AdmittedCall implements RequestHandler {
             return connection.context().executor();
         }
 
+        /**
+         * A stream call that must wait: the caller gets its stream's head now and a {@code : keepalive} comment at the
+         * proxy's SSE keepalive interval, so neither it nor anything between gives up while the call waits.
+         */
+        void openStream() {
+            ChannelHandlerContext ctx = connection.context();
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream").set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                    .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            if (!connection.keepAlive()) {
+                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            ctx.writeAndFlush(head, ctx.voidPromise());
+            streamOpened = true;
+            long every = context.forwarding().sseKeepaliveNanos();
+            keepalives = loop().scheduleAtFixedRate(() -> ctx.writeAndFlush(new DefaultHttpContent(
+                    Unpooled.copiedBuffer(": keepalive\n\n", StandardCharsets.US_ASCII)), ctx.voidPromise()), every, every, TimeUnit.NANOSECONDS);
+        }
+
+        private void stopKeepalives() {
+            if (keepalives != null) {
+                keepalives.cancel(false);
+            }
+        }
+
         @Override
         public void granted(Slot granted) {
             settled = true;
+            stopKeepalives();
             if (gone) {
                 granted.release();
                 return;
@@ -168,6 +237,7 @@ abstract class AdmittedCall implements RequestHandler {
         @Override
         public void refused(HttpError refusal) {
             settled = true;
+            stopKeepalives();
             if (!gone) {
                 refuse(connection, body, refusal, started);
             }
@@ -194,6 +264,7 @@ abstract class AdmittedCall implements RequestHandler {
                 return;
             }
             gone = true;
+            stopKeepalives();
             place.leave();
             body.release();
             context.metrics().dispatch(workspace, Outcome.CLIENT_GONE, started);

@@ -38,11 +38,34 @@ public final class JsonRpcDispatch extends AdmittedCall {
     protected boolean startsTask(HttpRequest head, ByteBuf body) {
         byte[] bytes = ByteBufUtil.getBytes(body, body.readerIndex(), body.readableBytes(), false);
         request = JsonRpcRequests.classify(bytes, 0, bytes.length, () -> UUID.randomUUID().toString());
-        return TaskCalls.jsonRpc(switch (request) {
+        return TaskCalls.jsonRpc(method());
+    }
+
+    @Override
+    protected boolean streams() {
+        return TaskCalls.jsonRpcStream(method());
+    }
+
+    @Override
+    protected String rpcId() {
+        return switch (request) {
+            case JsonRpcRequests.Unparsable bad -> null;
+            case JsonRpcRequests.Legacy legacy -> legacy.id();
+            case JsonRpcRequests.Forward envelope -> envelope.id();
+        };
+    }
+
+    @Override
+    protected boolean rest() {
+        return false;
+    }
+
+    private String method() {
+        return switch (request) {
             case JsonRpcRequests.Unparsable bad -> null;
             case JsonRpcRequests.Legacy legacy -> legacy.method();
             case JsonRpcRequests.Forward envelope -> envelope.method();
-        });
+        };
     }
 
     @Override
@@ -76,6 +99,7 @@ public final class JsonRpcDispatch extends AdmittedCall {
                 .idleWindow(admitted.policy().idle())
                 .ceiling(admitted.ceiling())
                 .rpcId(rpcId)
+                .streamOpened(streamOpened())
                 .ended(ended(started));
         if (method != null && ExtendedCards.JSONRPC_METHODS.contains(method)) {
             exchange.buffered(ExtendedCards.jsonRpc(connection, workspace, WorkspacePaths.endpoints(base, workspace)));

@@ -37,6 +37,21 @@ public final class RestDispatch extends AdmittedCall {
     }
 
     @Override
+    protected boolean streams() {
+        return TaskCalls.restStream(route.restRoute());
+    }
+
+    @Override
+    protected String rpcId() {
+        return null;
+    }
+
+    @Override
+    protected boolean rest() {
+        return true;
+    }
+
+    @Override
     protected void forward(CallerConnection connection, HttpRequest head, ByteBuf body, Admission.Admitted admitted, long started) {
         String base = CallerBaseUrl.of(head.headers(), context.trustForwardedHeaders());
         HeaderPolicy.towardAgent(head.headers());
@@ -66,6 +81,7 @@ public final class RestDispatch extends AdmittedCall {
                 .idleWindow(admitted.policy().idle())
                 .ceiling(admitted.ceiling())
                 .rest()
+                .streamOpened(streamOpened())
                 .ended(ended(started));
         if (ExtendedCards.isRestRoute(head.method().name(), route.restRoute())) {
             exchange.buffered(ExtendedCards.rest(connection, workspace, WorkspacePaths.endpoints(base, workspace)));
