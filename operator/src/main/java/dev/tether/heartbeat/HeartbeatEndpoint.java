@@ -13,7 +13,6 @@ import dev.tether.http.JsonEndpoint;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
 import dev.tether.kube.MergePatches;
-import dev.tether.kube.StatusPatches;
 import dev.tether.policy.DispatchPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -42,19 +41,35 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
     private static final int MAX_WRITES_IN_FLIGHT = 64;
     private static final Duration WRITE_SLOT_WAIT = Duration.ofSeconds(10);
 
-    /** What this replica last wrote per workspace: newer than the informer cache until the watch catches up. */
+    /** What this replica last wrote for a workspace: newer than the informer cache until the watch catches up. */
     private record Written(RuntimeStatus runtime, Instant beat) {
     }
 
-    private final RegistryContext registry;
-    private final Map<String, Written> recent = new ConcurrentHashMap<>();
     /**
-     * Serialises decide, write and memo per workspace. Without it two beats of one workspace racing could
-     * leave the memo naming the write that landed first, and a later beat repeating that content would be
-     * skipped while status holds the other one. One lock per workspace, not stripes: the lock is held
-     * across the API round trip, and a stripe would make beats of other workspaces wait for that write.
+     * One workspace's beats on this replica: the lock that serialises decide, write and memo, and the memo. Without
+     * the lock two beats of one workspace racing could leave the memo naming the write that landed first, and a later
+     * beat repeating that content would be skipped while status holds the other one. One lock per workspace, not
+     * stripes: the lock is held across the API round trip, and a stripe would make beats of other workspaces wait.
      */
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private static final class WorkspaceBeats {
+        final ReentrantLock lock = new ReentrantLock();
+        /** Guarded by {@link #lock}. */
+        Written memo;
+    }
+
+    private final RegistryContext registry;
+    private final StatusWrite write;
+    /**
+     * The live workspaces' locks and memos, by UID, so a workspace deleted and created again under its name starts
+     * afresh. Nothing outlives its workspace: the informer's delete removes the entry, and a beat authenticated just
+     * before the delete that only then asks for an entry finds, once it holds the entry's lock, that the cache no
+     * longer has that UID and removes the entry itself (the cache forgets an object before its delete listeners run,
+     * so one of the two always sees the other). A beat still holding a removed entry writes its memo into an object
+     * nobody can reach.
+     * Neither weak values nor a size bound would do: the memo must outlive the beat until the watch catches up, and a
+     * memo dropped early lets a beat repeating the cache's older content be skipped.
+     */
+    private final Map<String, WorkspaceBeats> beatsByUid = new ConcurrentHashMap<>();
     /**
      * Bounds the status writes in flight across workspaces. Each one holds a client thread while the API
      * server answers; when it slows, thousands of due refreshes would otherwise pile up as thousands of
@@ -64,13 +79,15 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
     private final Semaphore writeSlots = new Semaphore(MAX_WRITES_IN_FLIGHT);
 
     public HeartbeatEndpoint(RegistryContext registry) {
+        this(registry, StatusWrite.through(registry.client()));
+    }
+
+    /** @param write how a beat's status fields reach the API server */
+    HeartbeatEndpoint(RegistryContext registry, StatusWrite write) {
         super(Set.of("POST"), true);
         this.registry = registry;
-        // Keeps the memo and the locks bounded by the live workspaces.
-        registry.caches().onWorkspaceDeleted(ref -> {
-            recent.remove(ref.toString());
-            locks.remove(ref.toString());
-        });
+        this.write = write;
+        registry.caches().onWorkspaceDeleted(deleted -> beatsByUid.remove(deleted.getMetadata().getUid()));
     }
 
     @Override
@@ -90,6 +107,9 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
             throw e;
         }
         Workspace ws = registry.caches().workspace(beat.workspace());
+        if (ws == null) {
+            throw unknownNow(beat);
+        }
         Recorded recorded = record(ws, beat);
         registry.metrics().request("heartbeat", recorded.decision() == WriteEconomy.Decision.SKIP ? "accepted" : "written");
 
@@ -106,15 +126,31 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
     private record Recorded(RuntimeStatus runtime, WriteEconomy.Decision decision) {
     }
 
-    /** Decides and, when due, writes; the decision, the write and the memo update are atomic per workspace. */
+    /**
+     * Decides and, when due, writes; the decision, the write and the memo update are atomic per workspace. A beat
+     * whose workspace was deleted since it was authenticated is refused as an unknown workspace.
+     */
     private Recorded record(Workspace ws, Heartbeat beat) {
-        ReentrantLock lock = locks.computeIfAbsent(beat.workspace().toString(), k -> new ReentrantLock());
-        lock.lock();
+        String uid = ws.getMetadata().getUid();
+        WorkspaceBeats beats = beatsByUid.computeIfAbsent(uid, k -> new WorkspaceBeats());
+        beats.lock.lock();
         try {
-            return recordLocked(ws, beat);
+            Workspace current = registry.caches().workspace(beat.workspace());
+            if (current == null || !uid.equals(current.getMetadata().getUid())) {
+                beatsByUid.remove(uid, beats);
+                throw unknownNow(beat);
+            }
+            return recordLocked(beats, ws, beat);
         } finally {
-            lock.unlock();
+            beats.lock.unlock();
         }
+    }
+
+    /** A workspace deleted while its beat was on the way: as unknown as any other, so the answer is the same 401. */
+    private HttpError unknownNow(Heartbeat beat) {
+        LOG.atInfo().addKeyValue("workspace", beat.workspace().toString()).log("heartbeat refused: the workspace was deleted meanwhile");
+        registry.metrics().request("heartbeat", "unauthorized");
+        return BearerTokens.unauthorized("invalid token for workspace_id '" + beat.workspace() + "'");
     }
 
     private boolean acquireWriteSlot() {
@@ -126,12 +162,12 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
         }
     }
 
-    private Recorded recordLocked(Workspace ws, Heartbeat beat) {
+    private Recorded recordLocked(WorkspaceBeats beats, Workspace ws, Heartbeat beat) {
         String key = beat.workspace().toString();
         WorkspaceStatus cached = ws.getStatus();
         Instant now = registry.clock().instant();
         Instant cachedBeat = cached == null ? null : cached.lastHeartbeat();
-        Written known = newer(recent.get(key), cached == null ? null : cached.getRuntime(), cachedBeat);
+        Written known = newer(beats.memo, cached == null ? null : cached.getRuntime(), cachedBeat);
 
         RuntimeStatus next = RuntimeReports.next(known == null ? null : known.runtime(), known == null ? null : known.beat(), beat, now,
                 registry.settings().declarationLapse());
@@ -154,16 +190,16 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
             throw RegistryErrors.unavailable("the Kubernetes API server is slow to take status writes; send the next heartbeat as usual");
         }
         try {
-            registry.metrics().patchLatency().record(() -> StatusPatches.merge(registry.client(), ws.getMetadata().getNamespace(), ws.getMetadata().getName(), status));
+            registry.metrics().patchLatency().record(() -> write.write(ws, status));
         } catch (KubernetesClientException e) {
-            recent.remove(key);
+            beats.memo = null;
             LOG.atWarn().addKeyValue("workspace", key).log("heartbeat not recorded, API server unavailable: {}", e.getMessage());
             registry.metrics().request("heartbeat", "unavailable");
             throw RegistryErrors.unavailable("the Kubernetes API server cannot be reached; send the next heartbeat as usual");
         } finally {
             writeSlots.release();
         }
-        recent.put(key, new Written(next, now));
+        beats.memo = new Written(next, now);
         registry.metrics().patched(decision.name().toLowerCase(Locale.ROOT));
         return new Recorded(next, decision);
     }

@@ -46,9 +46,12 @@ public final class RegistryCaches implements AutoCloseable {
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Calls {@code listener} with each Workspace deleted from now on. */
-    public void onWorkspaceDeleted(Consumer<WorkspaceId> listener) {
-        workspaces.onDelete(ws -> listener.accept(WorkspaceId.of(ws)));
+    /**
+     * Calls {@code listener} with each Workspace deleted from now on, after the cache has forgotten it; listeners run
+     * one at a time, in the order they were added.
+     */
+    public void onWorkspaceDeleted(Consumer<Workspace> listener) {
+        workspaces.onDelete(listener);
     }
 
     public boolean synced() {
