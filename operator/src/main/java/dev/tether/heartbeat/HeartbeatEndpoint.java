@@ -146,11 +146,10 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
         }
     }
 
-    /** A workspace deleted while its beat was on the way: as unknown as any other, so the answer is the same 401. */
+    /** A workspace deleted while its beat was on the way: as unknown as any other. */
     private HttpError unknownNow(Heartbeat beat) {
-        LOG.atInfo().addKeyValue("workspace", beat.workspace().toString()).log("heartbeat refused: the workspace was deleted meanwhile");
         registry.metrics().request("heartbeat", "unauthorized");
-        return BearerTokens.unauthorized("invalid token for workspace_id '" + beat.workspace() + "'");
+        return RegistryErrors.deletedMeanwhile("heartbeat", beat.workspace(), "workspace_id");
     }
 
     private boolean acquireWriteSlot() {
@@ -193,6 +192,10 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
             registry.metrics().patchLatency().record(() -> write.write(ws, status));
         } catch (KubernetesClientException e) {
             beats.memo = null;
+            if (RegistryErrors.notFound(e)) {
+                beatsByUid.remove(ws.getMetadata().getUid(), beats);
+                throw unknownNow(beat);
+            }
             LOG.atWarn().addKeyValue("workspace", key).log("heartbeat not recorded, API server unavailable: {}", e.getMessage());
             registry.metrics().request("heartbeat", "unavailable");
             throw RegistryErrors.unavailable("the Kubernetes API server cannot be reached; send the next heartbeat as usual");

@@ -12,7 +12,6 @@ import dev.tether.http.JsonEndpoint;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
 import dev.tether.kube.MergePatches;
-import dev.tether.kube.StatusPatches;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.Set;
@@ -36,11 +35,18 @@ public final class RegisterEndpoint extends JsonEndpoint {
 
     private final Kind kind;
     private final RegistryContext registry;
+    private final StatusWrite write;
 
     public RegisterEndpoint(Kind kind, RegistryContext registry) {
+        this(kind, registry, StatusWrite.through(registry.client()));
+    }
+
+    /** @param write how the registration reaches the API server */
+    RegisterEndpoint(Kind kind, RegistryContext registry, StatusWrite write) {
         super(Set.of("POST"), true);
         this.kind = kind;
         this.registry = registry;
+        this.write = write;
     }
 
     @Override
@@ -61,7 +67,11 @@ public final class RegisterEndpoint extends JsonEndpoint {
             if (!registry.caches().authenticates(ref, token)) {
                 throw BearerTokens.unauthorized("invalid token for " + idField + " '" + ref + "'");
             }
-            write(registry.caches().workspace(ref), url, card);
+            Workspace ws = registry.caches().workspace(ref);
+            if (ws == null) {
+                throw RegistryErrors.deletedMeanwhile(endpoint, ref, idField);
+            }
+            write(ws, ref, idField, endpoint, url, card);
             registry.metrics().request(endpoint, "written");
             JsonResponses.send(response, callback, 200, Map.of("status", "ok"));
         } catch (HttpError e) {
@@ -85,7 +95,7 @@ public final class RegisterEndpoint extends JsonEndpoint {
         return card;
     }
 
-    private void write(Workspace ws, String url, JsonNode card) {
+    private void write(Workspace ws, WorkspaceId ref, String idField, String endpoint, String url, JsonNode card) {
         RegistrationStatus stored = ws.getStatus() == null ? null : ws.getStatus().getRegistration();
         // update-card keeps the registered URL; register without a card keeps the stored card.
         RegistrationStatus next = new RegistrationStatus(
@@ -95,9 +105,12 @@ public final class RegisterEndpoint extends JsonEndpoint {
         ObjectNode status = MAPPER.createObjectNode();
         status.set("registration", MergePatches.replacing(stored == null ? null : MAPPER.valueToTree(stored), MAPPER.valueToTree(next)));
         try {
-            StatusPatches.merge(registry.client(), ws.getMetadata().getNamespace(), ws.getMetadata().getName(), status);
+            write.write(ws, status);
         } catch (KubernetesClientException e) {
-            LOG.atWarn().addKeyValue("workspace", ws.getMetadata().getNamespace() + "/" + ws.getMetadata().getName())
+            if (RegistryErrors.notFound(e)) {
+                throw RegistryErrors.deletedMeanwhile(endpoint, ref, idField);
+            }
+            LOG.atWarn().addKeyValue("workspace", ref.toString())
                     .log("registration not recorded, API server unavailable: {}", e.getMessage());
             throw RegistryErrors.unavailable("the Kubernetes API server cannot be reached; register again shortly");
         }

@@ -53,13 +53,16 @@ class HeartbeatDeletedWorkspaceOnMockApiTest {
         RegistryContext registry = new RegistryContext(kube.client(), caches, new HeartbeatSettings(NS, Duration.ofSeconds(60),
                 PolicySettings.DEFAULTS, Duration.ofSeconds(180), null), Clock.systemUTC(), new SimpleMeterRegistry());
         StatusWrite production = StatusWrite.through(kube.client());
-        HeartbeatEndpoint endpoint = new HeartbeatEndpoint(registry, (ws, status) -> {
+        StatusWrite hooked = (ws, status) -> {
             run(beforeNextWrite);
             production.write(ws, status);
             run(afterNextWrite);
-        });
+        };
+        HeartbeatEndpoint endpoint = new HeartbeatEndpoint(registry, hooked);
         caches.onWorkspaceDeleted(ws -> deletionsHandled.release());
-        server = HttpServer.builder("127.0.0.1", 0).route("/registry/heartbeat", endpoint).start();
+        server = HttpServer.builder("127.0.0.1", 0).route("/registry/heartbeat", endpoint)
+                .route("/registry/register", new RegisterEndpoint(RegisterEndpoint.Kind.REGISTER, registry, hooked))
+                .start();
         runtime = new RuntimeClient(server.baseUrl());
     }
 
@@ -116,5 +119,33 @@ class HeartbeatDeletedWorkspaceOnMockApiTest {
         assertThat(again.getStatus()).as("the new workspace's first beat is in its status").isNotNull();
         assertThat(again.getStatus().getRuntime().capabilities()).isEqualTo(Map.of("session", true));
         assertThat(again.getStatus().getRuntime().activeTasks()).isEqualTo(1);
+    }
+
+    @Test
+    void aBeatWhoseWorkspaceIsDeletedBeforeItsWriteIsAnsweredLikeAnyUnknownWorkspace() {
+        String token = workspaceWithToken("researcher");
+        workspaceWithToken("other");
+        Reply wrongToken = runtime.heartbeat(token, "{\"workspace_id\": \"" + NS + "/other\", " + DECLARATION + "}");
+        beforeNextWrite.set(() -> workspaces.resource("researcher").delete());
+
+        Reply deletedMidBeat = beat(token, "researcher");
+
+        assertThat(deletedMidBeat.status()).as("not 503: the API server answered, the workspace is gone").isEqualTo(401);
+        assertThat(deletedMidBeat.retryAfter()).isNull();
+        assertThat(deletedMidBeat.error()).isEqualTo(wrongToken.error().replace("/other'", "/researcher'"));
+        assertThat(wrongToken.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aRegistrationWhoseWorkspaceIsDeletedBeforeItsWriteIsAnsweredLikeAnyUnknownWorkspace() {
+        String token = workspaceWithToken("researcher");
+        beforeNextWrite.set(() -> workspaces.resource("researcher").delete());
+
+        Reply deletedMidRegistration = runtime.post("/registry/register", token,
+                "{\"id\": \"" + NS + "/researcher\", \"url\": \"http://researcher.agents.svc:8000/a2a\"}");
+
+        assertThat(deletedMidRegistration.status()).isEqualTo(401);
+        assertThat(deletedMidRegistration.retryAfter()).isNull();
+        assertThat(deletedMidRegistration.error()).isEqualTo("invalid token for id '" + NS + "/researcher'");
     }
 }
