@@ -7,7 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
- * Observed state. Two writers with disjoint fields, each sending a merge patch of only its own:
+ * Observed state. Two writers with disjoint fields, each patching only its own:
  * the heartbeat endpoint ({@code lastHeartbeatTime}, {@code runtime}, {@code registration}) and the
  * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}, {@code tokenSha256}).
  * NON_NULL matters: a null field would erase the other writer's data in a merge patch.

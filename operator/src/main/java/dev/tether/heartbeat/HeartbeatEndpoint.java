@@ -1,6 +1,5 @@
 package dev.tether.heartbeat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.DispatchStatus;
@@ -12,7 +11,6 @@ import dev.tether.http.HttpError;
 import dev.tether.http.JsonEndpoint;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
-import dev.tether.kube.MergePatches;
 import dev.tether.policy.DispatchPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -180,8 +178,7 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
         }
         ObjectNode status = MAPPER.createObjectNode();
         status.put("lastHeartbeatTime", now.toString());
-        JsonNode storedRuntime = known == null || known.runtime() == null ? null : MAPPER.valueToTree(known.runtime());
-        status.set("runtime", MergePatches.replacing(storedRuntime, MAPPER.valueToTree(next)));
+        status.set("runtime", MAPPER.valueToTree(next));
         if (!acquireWriteSlot()) {
             LOG.atWarn().addKeyValue("workspace", key).log("heartbeat not recorded: {} status writes already waiting on the API server",
                     MAX_WRITES_IN_FLIGHT);

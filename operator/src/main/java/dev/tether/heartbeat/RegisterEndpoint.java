@@ -11,7 +11,6 @@ import dev.tether.http.HttpError;
 import dev.tether.http.JsonEndpoint;
 import dev.tether.http.JsonResponses;
 import dev.tether.http.RequestBodies;
-import dev.tether.kube.MergePatches;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.Set;
@@ -103,7 +102,7 @@ public final class RegisterEndpoint extends JsonEndpoint {
                 card != null ? card : stored == null ? null : stored.agentCard(),
                 registry.clock().instant().toString());
         ObjectNode status = MAPPER.createObjectNode();
-        status.set("registration", MergePatches.replacing(stored == null ? null : MAPPER.valueToTree(stored), MAPPER.valueToTree(next)));
+        status.set("registration", MAPPER.valueToTree(next));
         try {
             write.write(ws, status);
         } catch (KubernetesClientException e) {

@@ -132,4 +132,33 @@ abstract class HeartbeatConcurrencyContract {
             assertThat(status.getConditions()).hasSize(3);
         });
     }
+
+    String capabilities(String capabilities, int activeTasks) {
+        return registry.beat("busy", "\"active_tasks\": " + activeTasks + ", \"runtime_metadata\": {\"capabilities\": {" + capabilities + "}}");
+    }
+
+    /**
+     * Two operator replicas behind the runtime's one URL. Replica B's clock runs 100 s ahead of A's (clocks differ
+     * between nodes), so what B wrote itself looks newer to it than A's later write, as it does while B's watch lags:
+     * B's next beat is decided against its own memo, which never saw {@code b}. It says the runtime owns {@code a}
+     * only, and status must say so too.
+     */
+    @Test
+    void aCapabilityOnlyAnotherReplicaWroteIsGoneWhenTheRuntimeNoLongerDeclaresIt() {
+        try (RegistryFixture replicaB = new RegistryFixture(client(), namespace(),
+                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(100)), PolicySettings.DEFAULTS)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> replicaB.runtime.heartbeat(token, capabilities("\"a\": true", 1)).status() == 200);
+            assertThat(registry.runtime.heartbeat(token, capabilities("\"a\": true, \"b\": true", 1)).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(registry.get("busy").getStatus().getRuntime().capabilities())
+                    .as("replica A's write").isEqualTo(Map.of("a", true, "b", true)));
+
+            assertThat(replicaB.runtime.heartbeat(token, capabilities("\"a\": true", 2)).status()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var runtime = registry.get("busy").getStatus().getRuntime();
+                assertThat(runtime.activeTasks()).as("replica B's write landed").isEqualTo(2);
+                assertThat(runtime.capabilities()).as("what the runtime declared last, and nothing else").isEqualTo(Map.of("a", true));
+            });
+        }
+    }
 }

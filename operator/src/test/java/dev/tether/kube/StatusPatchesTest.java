@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchStatus;
 import dev.tether.api.Workspace;
+import dev.tether.testing.KubeTier;
 import dev.tether.testing.MockKubeApi;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,9 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A status write is one request that changes only the writer's fields. */
-class StatusPatchesTest {
+class StatusPatchesTest extends StatusPatchesContract {
     @RegisterExtension
     final MockKubeApi kube = new MockKubeApi();
+
+    @Override
+    KubeTier kube() {
+        return kube;
+    }
 
     @Test
     void aStatusWriteIsOnePatchAndNoRead() {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceSpec;
-import dev.tether.kube.MergePatches;
 import dev.tether.kube.StatusPatches;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;

@@ -1,4 +1,4 @@
-package dev.tether.kube;
+package dev.tether.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 
-/** JSON merge patch (RFC 7386) helpers. */
+/** JSON merge patch (RFC 7386) helpers, for tests that edit a spec as kubectl would. */
 public final class MergePatches {
     private MergePatches() {
     }
