@@ -45,7 +45,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                 ready ? "Configured" : specProblem != null ? "InvalidSpec" : !tokenPresent ? "TokenMissing" : "NoEndpoint",
                 ready ? "spec is valid, the heartbeat token exists and the agent has an endpoint"
                         : specProblem != null ? specProblem
-                        : !tokenPresent ? "the heartbeat token Secret " + TokenSecrets.name(ws) + " is being created"
+                        : !tokenPresent ? "the heartbeat token Secret " + TokenSecrets.name(ws) + " is being created (or repaired, when it lost its token)"
                         : "neither spec.url nor a registered URL is set; dispatch answers 503 until one is",
                 generation, now);
 

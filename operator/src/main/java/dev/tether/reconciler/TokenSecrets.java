@@ -4,6 +4,9 @@ import dev.tether.api.Workspace;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,9 +42,6 @@ public final class TokenSecrets {
 
     /** A new Secret holding a fresh random token (32 bytes, URL-safe base64 without padding). */
     public static Secret newSecret(Workspace ws) {
-        byte[] bytes = new byte[TOKEN_BYTES];
-        RANDOM.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         return new SecretBuilder()
                 .withNewMetadata()
                 .withName(name(ws))
@@ -60,10 +60,20 @@ public final class TokenSecrets {
                         .build())
                 .endMetadata()
                 .withType("Opaque")
-                // data, not stringData: the API server converts stringData, but an embedded API stores what it is given,
-                // and `kubectl get secret -o jsonpath={.data.token}` must work on both.
-                .withData(Map.of(TOKEN_KEY, Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))))
+                .withData(freshData())
                 .build();
+    }
+
+    /**
+     * A fresh random token as a Secret's {@code data}: data, not stringData, because the API server converts
+     * stringData, but an embedded API stores what it is given, and {@code kubectl get secret -o
+     * jsonpath={.data.token}} must work on both.
+     */
+    static Map<String, String> freshData() {
+        byte[] bytes = new byte[TOKEN_BYTES];
+        RANDOM.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Map.of(TOKEN_KEY, Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** SHA-256 of a token, hex: what status publishes so callers can be verified without the Secret. */
@@ -75,11 +85,23 @@ public final class TokenSecrets {
         }
     }
 
-    /** The token in a Secret, or null when the Secret has none. */
+    /**
+     * The token in a Secret, or null when it holds no usable one: no {@code token} key, or a value that is not base64
+     * of UTF-8 text, or blank. Never throws: a Secret anyone can edit must not turn a heartbeat into a 500.
+     */
     public static String token(Secret secret) {
-        if (secret == null || secret.getData() == null || secret.getData().get(TOKEN_KEY) == null) {
+        String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(TOKEN_KEY);
+        if (encoded == null) {
             return null;
         }
-        return new String(Base64.getDecoder().decode(secret.getData().get(TOKEN_KEY)), StandardCharsets.UTF_8);
+        try {
+            String token = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Base64.getDecoder().decode(encoded))).toString();
+            return token.isBlank() ? null : token;
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            return null;
+        }
     }
 }

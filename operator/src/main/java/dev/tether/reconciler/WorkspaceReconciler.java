@@ -3,8 +3,11 @@ package dev.tether.reconciler;
 import dev.tether.api.Workspace;
 import dev.tether.kube.StatusPatches;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -16,6 +19,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +54,8 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
     @Override
     public UpdateControl<Workspace> reconcile(Workspace ws, Context<Workspace> context) {
         KubernetesClient client = context.getClient();
-        String token = context.getSecondaryResource(Secret.class).map(TokenSecrets::token).orElseGet(() -> createToken(client, ws));
+        String token = context.getSecondaryResource(Secret.class).map(secret -> tokenIn(client, ws, secret))
+                .orElseGet(() -> createToken(client, ws));
 
         StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), clock.instant(), settings);
         if (!plan.alreadyWritten(ws.getStatus())) {
@@ -83,6 +88,38 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
             }
             throw e;
         }
+    }
+
+    /**
+     * The token in the workspace's Secret; when it holds none that can be used (its {@code token} key removed, or a
+     * value that is not base64 of text), a fresh one is written into it: no runtime can authenticate with what is
+     * there, and the Secret would otherwise stay broken for good. The write is conditional on the version the cache
+     * showed, so a reconcile that still sees the broken Secret after it was repaired does not replace the new token:
+     * null then, and the Secret's event brings the reconciler back.
+     */
+    private static String tokenIn(KubernetesClient client, Workspace ws, Secret secret) {
+        String token = TokenSecrets.token(secret);
+        if (token != null) {
+            return token;
+        }
+        Map<String, String> data = TokenSecrets.freshData();
+        Secret stub = new SecretBuilder().withNewMetadata().withNamespace(secret.getMetadata().getNamespace())
+                .withName(secret.getMetadata().getName()).endMetadata().build();
+        String patch = client.getKubernetesSerialization().asJson(Map.of(
+                "metadata", Map.of("resourceVersion", secret.getMetadata().getResourceVersion()), "data", data));
+        try {
+            client.resource(stub).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                return null;
+            }
+            throw e;
+        }
+        LOG.atWarn().addKeyValue("workspace", key(ws)).addKeyValue("secret", TokenSecrets.name(ws))
+                .log("the heartbeat token Secret held no usable token (key '{}' missing or not base64 text); wrote a new one", TokenSecrets.TOKEN_KEY);
+        new WorkspaceEvents(client).record(ws, WorkspaceEvent.warning("TokenRepaired", "Secret " + TokenSecrets.name(ws)
+                + " held no usable token under key '" + TokenSecrets.TOKEN_KEY + "'; a new token was written into it"));
+        return TokenSecrets.token(new SecretBuilder(stub).withData(data).build());
     }
 
     static String key(Workspace ws) {

@@ -34,6 +34,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +44,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
@@ -236,8 +239,12 @@ class ChartRealApiTest {
             assertThat(token).as("the operator reads token Secrets").isNotNull();
             operator.resource(new SecretBuilder().withNewMetadata().withName("other-token").endMetadata()
                     .addToStringData("token", "t").build()).inNamespace(ns).create();
-            assertForbidden(() -> operator.secrets().inNamespace(ns).withName("researcher-token")
-                    .edit(s -> new SecretBuilder(s).addToStringData("token", "replaced").build()));
+            operator.secrets().inNamespace(ns).withName("researcher-token").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"data\": {\"token\": \"cmVwYWlyZWQ=\"}}");
+            assertThat(kube.client().secrets().inNamespace(ns).withName("researcher-token").get().getData())
+                    .as("the operator patches a token into a Secret that lost it").containsEntry("token", "cmVwYWlyZWQ=");
+            assertForbidden(() -> operator.resource(new SecretBuilder(token).withData(Map.of("token", "b3RoZXI=")).build())
+                    .inNamespace(ns).update());
             assertForbidden(() -> operator.secrets().inNamespace(ns).withName("researcher-token").delete());
         }
         assertThat(kube.client().resources(Workspace.class).inNamespace(ns).withName("researcher").get().getSpec().getUrl())

@@ -162,7 +162,7 @@ final class HelmChart {
     static final Set<String> OPERATOR_PERMISSIONS = union(
             grant("tether.dev", "workspaces", "get", "list", "watch"),
             grant("tether.dev", "workspaces/status", "get", "patch"),
-            grant("", "secrets", "get", "list", "watch", "create"),
+            grant("", "secrets", "get", "list", "watch", "create", "patch"),
             grant("", "events", "create", "patch"));
 
     /** What the operator may do in the release namespace when it elects a leader. */

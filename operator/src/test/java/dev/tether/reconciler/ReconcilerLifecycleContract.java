@@ -16,6 +16,8 @@ import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -164,6 +166,36 @@ abstract class ReconcilerLifecycleContract {
             assertThat(TokenSecrets.token(again)).isNotEqualTo(before);
             assertThat(workspaces.get("researcher").getStatus().getTokenSha256()).isEqualTo(TokenSecrets.sha256(TokenSecrets.token(again)));
         });
+    }
+
+    /**
+     * Breaks a workspace's token Secret with a merge patch of its data, as a careless {@code kubectl edit} would, and
+     * awaits the repair: a fresh token in the same Secret, its hash published, the workspace Ready again.
+     */
+    void breakTokenSecretAndAwaitItsRepair(String dataPatch) {
+        workspaces.create("researcher");
+        await().atMost(WAIT).until(() -> workspaces.get("researcher").getStatus() != null
+                && workspaces.get("researcher").getStatus().getTokenSha256() != null);
+        String before = TokenSecrets.token(tokenSecret("researcher"));
+
+        client().secrets().inNamespace(namespace()).withName(TokenSecrets.name("researcher"))
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"data\": " + dataPatch + "}");
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            String token = TokenSecrets.token(tokenSecret("researcher"));
+            assertThat(token).as("a usable token is back in the Secret").isNotNull().isNotEqualTo(before).matches("[A-Za-z0-9_-]{43}");
+            Workspace ws = workspaces.get("researcher");
+            assertThat(ws.getStatus().getTokenSha256()).isEqualTo(TokenSecrets.sha256(token));
+            assertThat(Conditions.find(ws.getStatus().getConditions(), Conditions.READY).status()).isEqualTo(Conditions.TRUE);
+        });
+        assertThat(tokenSecret("researcher").getData()).as("other keys are left alone").containsKey("note");
+        assertThat(tokenSecret("researcher").getMetadata().getOwnerReferences()).as("the same Secret, repaired in place").hasSize(1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("researcher")).contains("TokenRepaired"));
+    }
+
+    @Test
+    void aTokenSecretThatLostItsTokenGetsANewOne() {
+        breakTokenSecretAndAwaitItsRepair("{\"token\": null, \"note\": \"a2VwdA==\"}");
     }
 
     @Test

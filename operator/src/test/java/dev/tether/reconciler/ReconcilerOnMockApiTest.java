@@ -32,4 +32,10 @@ class ReconcilerOnMockApiTest extends ReconcilerLifecycleContract {
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                 .until(() -> kube.statusPatches(namespace(), "researcher") == settled);
     }
+
+    /** Only the mock stores data that is not base64 (a real API server refuses it): the token reads as missing, never as an error. */
+    @Test
+    void aTokenSecretWhoseTokenIsNotBase64GetsANewOne() {
+        breakTokenSecretAndAwaitItsRepair("{\"token\": \"%%% not base64 %%%\", \"note\": \"a2VwdA==\"}");
+    }
 }
