@@ -22,6 +22,8 @@ import java.util.Optional;
  */
 public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Optional<Duration> recheckIn) {
     static final String STATUS_MGMT = "status_mgmt";
+    /** The Ready reason, and the event, of a reconcile that failed. */
+    static final String RECONCILE_FAILED = "ReconcileFailed";
     static final double DEGRADE_AT_ERROR_RATE = 0.5;
     static final double RECOVER_BELOW_ERROR_RATE = 0.1;
     /** Wake a little after the stale moment, so the check lands on the far side of it. */
@@ -78,6 +80,20 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
 
         Optional<Duration> recheck = live ? Optional.of(Duration.between(now, staleAt).plus(RECHECK_MARGIN)) : Optional.empty();
         return new StatusPlan(own, events(current, own), recheck);
+    }
+
+    /**
+     * The reconciler's status after a failed reconcile: the conditions only, {@code Ready} False with reason
+     * {@value #RECONCILE_FAILED} and {@code cause} in its message, {@code Live} and {@code Degraded} as the status shows.
+     */
+    public static WorkspaceStatus failed(Workspace ws, String cause, Instant now, ReconcilerSettings settings) {
+        WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
+        StatusPlan plan = of(ws, current.getTokenSha256(), now, settings);
+        Condition ready = Conditions.next(current.getConditions(), Conditions.READY, false, RECONCILE_FAILED,
+                "reconcile failed, retrying: " + cause, plan.status().getObservedGeneration(), now);
+        WorkspaceStatus own = new WorkspaceStatus();
+        own.setConditions(plan.status().getConditions().stream().map(c -> Conditions.READY.equals(c.type()) ? ready : c).toList());
+        return own;
     }
 
     /** True when the reconciler's own fields already hold these values, so no write is needed. */

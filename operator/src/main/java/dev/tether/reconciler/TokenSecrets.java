@@ -64,6 +64,14 @@ public final class TokenSecrets {
                 .build();
     }
 
+    /** True when the Secret carries the token Secret label and an owner reference to this workspace. */
+    static boolean belongsTo(Secret secret, Workspace ws) {
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        return labels != null && COMPONENT.equals(labels.get(COMPONENT_LABEL))
+                && secret.getMetadata().getOwnerReferences() != null
+                && secret.getMetadata().getOwnerReferences().stream().anyMatch(o -> ws.getMetadata().getUid().equals(o.getUid()));
+    }
+
     /**
      * A fresh random token as a Secret's {@code data}: data, not stringData, because the API server converts
      * stringData, but an embedded API stores what it is given, and {@code kubectl get secret -o

@@ -11,13 +11,16 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.net.HttpURLConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -32,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkspaceReconciler implements Reconciler<Workspace> {
     public static final String NAME = "workspace";
     private static final Logger LOG = LoggerFactory.getLogger(WorkspaceReconciler.class);
+    /** How long a workspace whose reconciles kept failing waits before the next round of retries. */
+    static final Duration RECHECK_AFTER_FAILURES = Duration.ofMinutes(1);
 
     private final ReconcilerSettings settings;
     private final Clock clock;
@@ -84,10 +89,24 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
             return TokenSecrets.token(secret);
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-                return null;
+                return tokenSecretExists(client, ws);
             }
             throw e;
         }
+    }
+
+    /**
+     * The token Secret's name is taken. When the Secret is this workspace's own, the cache has not seen it yet: null,
+     * and its event brings us back. When it is not (made by someone else, or for an earlier workspace of the same name
+     * that has not been garbage-collected), no token can be issued until it is gone: a failure that says so.
+     */
+    private static String tokenSecretExists(KubernetesClient client, Workspace ws) {
+        Secret existing = client.secrets().inNamespace(ws.getMetadata().getNamespace()).withName(TokenSecrets.name(ws)).get();
+        if (existing == null || TokenSecrets.belongsTo(existing, ws)) {
+            return null;
+        }
+        throw new ReconcileFailure("Secret " + TokenSecrets.name(ws) + " already exists and is not this Workspace's token Secret"
+                + " (no owner reference to it, or no label " + TokenSecrets.SELECTOR + "); delete or rename it so Tether can issue a token");
     }
 
     /**
@@ -120,6 +139,31 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         new WorkspaceEvents(client).record(ws, WorkspaceEvent.warning("TokenRepaired", "Secret " + TokenSecrets.name(ws)
                 + " held no usable token under key '" + TokenSecrets.TOKEN_KEY + "'; a new token was written into it"));
         return TokenSecrets.token(new SecretBuilder(stub).withData(data).build());
+    }
+
+    /**
+     * A reconcile failed: {@code Ready} turns False with reason {@code ReconcileFailed} and a message naming the cause,
+     * written as this reconciler's own status patch (the heartbeat's fields untouched); the next successful reconcile
+     * sets it back. JOSDK retries with backoff; when its retries are spent, the workspace is looked at again after
+     * {@link #RECHECK_AFTER_FAILURES}, so a cause fixed outside the Workspace (a Secret deleted) is noticed.
+     */
+    @Override
+    public ErrorStatusUpdateControl<Workspace> updateErrorStatus(Workspace ws, Context<Workspace> context, Exception e) {
+        String cause = ReconcileFailure.describe(e);
+        LOG.atWarn().addKeyValue("workspace", key(ws)).log("reconcile failed, will retry: {}", cause);
+        KubernetesClient client = context.getClient();
+        try {
+            StatusPatches.merge(client, ws.getMetadata().getNamespace(), ws.getMetadata().getName(),
+                    StatusPlan.failed(ws, cause, clock.instant(), settings));
+            new WorkspaceEvents(client).record(ws, WorkspaceEvent.warning(StatusPlan.RECONCILE_FAILED, cause));
+        } catch (KubernetesClientException writeFailed) {
+            LOG.atWarn().addKeyValue("workspace", key(ws)).log("could not record the failure in status: {}",
+                    ReconcileFailure.describe(writeFailed));
+        }
+        boolean retriesSpent = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+        return retriesSpent
+                ? ErrorStatusUpdateControl.<Workspace>noStatusUpdate().withNoRetry().rescheduleAfter(RECHECK_AFTER_FAILURES)
+                : ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     static String key(Workspace ws) {

@@ -3,6 +3,7 @@ package dev.tether.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.api.Condition;
 import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchSpec;
 import dev.tether.api.DispatchStatus;
@@ -15,14 +16,18 @@ import dev.tether.testing.KubeTier;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -196,6 +201,34 @@ abstract class ReconcilerLifecycleContract {
     @Test
     void aTokenSecretThatLostItsTokenGetsANewOne() {
         breakTokenSecretAndAwaitItsRepair("{\"token\": null, \"note\": \"a2VwdA==\"}");
+    }
+
+    @Test
+    void aFailingReconcileSaysWhyInReadyAndRecoversOnceTheCauseIsGone() {
+        // Someone else's Secret under the token Secret's name: no token can be issued while it is there.
+        String theirs = Base64.getEncoder().encodeToString("someone-elses-password".getBytes(StandardCharsets.UTF_8));
+        client().resource(new SecretBuilder().withNewMetadata().withName(TokenSecrets.name("researcher")).withNamespace(namespace())
+                .endMetadata().withData(Map.of("token", theirs)).build()).create();
+        workspaces.create("researcher");
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition ready = Conditions.find(workspaces.get("researcher").getStatus().getConditions(), Conditions.READY);
+            assertThat(ready.status()).isEqualTo(Conditions.FALSE);
+            assertThat(ready.reason()).isEqualTo("ReconcileFailed");
+            assertThat(ready.message()).contains("Secret researcher-tether-token already exists and is not this Workspace's")
+                    .doesNotContain("someone-elses-password").doesNotContain(theirs);
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("researcher")).contains("ReconcileFailed"));
+
+        client().secrets().inNamespace(namespace()).withName(TokenSecrets.name("researcher")).delete();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            Workspace ws = workspaces.get("researcher");
+            Condition ready = Conditions.find(ws.getStatus().getConditions(), Conditions.READY);
+            assertThat(ready.status()).isEqualTo(Conditions.TRUE);
+            assertThat(ready.reason()).isEqualTo("Configured");
+            assertThat(ws.getStatus().getTokenSha256()).isEqualTo(TokenSecrets.sha256(TokenSecrets.token(tokenSecret("researcher"))));
+        });
     }
 
     @Test
