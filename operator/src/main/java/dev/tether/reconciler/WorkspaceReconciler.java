@@ -40,10 +40,12 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
 
     private final ReconcilerSettings settings;
     private final Clock clock;
+    private final WorkspaceEvents events;
 
     public WorkspaceReconciler(ReconcilerSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+        this.events = new WorkspaceEvents(clock);
     }
 
     @Override
@@ -66,8 +68,7 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         if (!plan.alreadyWritten(ws.getStatus())) {
             // Only our fields (WorkspaceStatus omits nulls): status.runtime and lastHeartbeatTime stay the heartbeat's.
             StatusPatches.merge(client, ws.getMetadata().getNamespace(), ws.getMetadata().getName(), plan.status());
-            WorkspaceEvents events = new WorkspaceEvents(client);
-            plan.events().forEach(e -> events.record(ws, e));
+            plan.events().forEach(e -> events.record(client, ws, e));
             plan.events().forEach(e -> LOG.atInfo().addKeyValue("workspace", key(ws)).addKeyValue("reason", e.reason())
                     .log(e.message()));
         }
@@ -116,7 +117,7 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
      * showed, so a reconcile that still sees the broken Secret after it was repaired does not replace the new token:
      * null then, and the Secret's event brings the reconciler back.
      */
-    private static String tokenIn(KubernetesClient client, Workspace ws, Secret secret) {
+    private String tokenIn(KubernetesClient client, Workspace ws, Secret secret) {
         String token = TokenSecrets.token(secret);
         if (token != null) {
             return token;
@@ -136,7 +137,7 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         }
         LOG.atWarn().addKeyValue("workspace", key(ws)).addKeyValue("secret", TokenSecrets.name(ws))
                 .log("the heartbeat token Secret held no usable token (key '{}' missing or not base64 text); wrote a new one", TokenSecrets.TOKEN_KEY);
-        new WorkspaceEvents(client).record(ws, WorkspaceEvent.warning("TokenRepaired", "Secret " + TokenSecrets.name(ws)
+        events.record(client, ws, WorkspaceEvent.warning("TokenRepaired", "Secret " + TokenSecrets.name(ws)
                 + " held no usable token under key '" + TokenSecrets.TOKEN_KEY + "'; a new token was written into it"));
         return TokenSecrets.token(new SecretBuilder(stub).withData(data).build());
     }
@@ -155,7 +156,7 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         try {
             StatusPatches.merge(client, ws.getMetadata().getNamespace(), ws.getMetadata().getName(),
                     StatusPlan.failed(ws, cause, clock.instant(), settings));
-            new WorkspaceEvents(client).record(ws, WorkspaceEvent.warning(StatusPlan.RECONCILE_FAILED, cause));
+            events.record(client, ws, WorkspaceEvent.warning(StatusPlan.RECONCILE_FAILED, cause));
         } catch (KubernetesClientException writeFailed) {
             LOG.atWarn().addKeyValue("workspace", key(ws)).log("could not record the failure in status: {}",
                     ReconcileFailure.describe(writeFailed));

@@ -163,7 +163,7 @@ final class HelmChart {
             grant("tether.dev", "workspaces", "get", "list", "watch"),
             grant("tether.dev", "workspaces/status", "get", "patch"),
             grant("", "secrets", "get", "list", "watch", "create", "patch"),
-            grant("", "events", "create", "patch"));
+            grant("", "events", "get", "create", "patch"));
 
     /** What the operator may do in the release namespace when it elects a leader. */
     static final Set<String> LEADER_ELECTION_PERMISSIONS = grant("coordination.k8s.io", "leases", "get", "create", "update");
