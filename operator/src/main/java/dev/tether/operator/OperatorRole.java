@@ -40,21 +40,32 @@ public final class OperatorRole implements AutoCloseable {
         RegistryContext registryContext = new RegistryContext(client, caches, heartbeat, clock, registry);
         HealthEndpoints health = new HealthEndpoints().readyWhen("workspace-and-token-caches", caches::synced);
         DiscoveryEndpoints discovery = new DiscoveryEndpoints(registryContext);
-        HttpServer server = HttpServer.builder("0.0.0.0", settings.port())
-                .route("/registry/heartbeat", new HeartbeatEndpoint(registryContext))
-                .route("/registry/register", new RegisterEndpoint(RegisterEndpoint.Kind.REGISTER, registryContext))
-                .route("/registry/update-card", new RegisterEndpoint(RegisterEndpoint.Kind.UPDATE_CARD, registryContext))
-                .route(DiscoveryEndpoints.CHECK_ACCESS_ROUTE, discovery.checkAccess())
-                .route(DiscoveryEndpoints.DISCOVER_ROUTE, discovery.discover())
-                .route(DiscoveryEndpoints.PEERS_ROUTE, discovery.peers())
-                .route("/healthz", health.liveness())
-                .route("/readyz", health.readiness())
-                .route("/metrics", new MetricsEndpoint(registry))
-                .start();
-        ReconcilerRuntime reconciler = ReconcilerRuntime.start(client, settings, registry, clock);
-        LOG.atInfo().addKeyValue("port", server.port()).addKeyValue("namespaces", settings.namespaces().isEmpty() ? "all" : settings.namespaces())
-                .addKeyValue("leaderElection", settings.leaderElection()).log("operator started");
-        return new OperatorRole(caches, reconciler, server);
+        HttpServer server = null;
+        try {
+            server = HttpServer.builder("0.0.0.0", settings.port())
+                    .route("/registry/heartbeat", new HeartbeatEndpoint(registryContext))
+                    .route("/registry/register", new RegisterEndpoint(RegisterEndpoint.Kind.REGISTER, registryContext))
+                    .route("/registry/update-card", new RegisterEndpoint(RegisterEndpoint.Kind.UPDATE_CARD, registryContext))
+                    .route(DiscoveryEndpoints.CHECK_ACCESS_ROUTE, discovery.checkAccess())
+                    .route(DiscoveryEndpoints.DISCOVER_ROUTE, discovery.discover())
+                    .route(DiscoveryEndpoints.PEERS_ROUTE, discovery.peers())
+                    .route("/healthz", health.liveness())
+                    .route("/readyz", health.readiness())
+                    .route("/metrics", new MetricsEndpoint(registry))
+                    .start();
+            ReconcilerRuntime reconciler = ReconcilerRuntime.start(client, settings, registry, clock);
+            LOG.atInfo().addKeyValue("port", server.port()).addKeyValue("namespaces", settings.namespaces().isEmpty() ? "all" : settings.namespaces())
+                    .addKeyValue("leaderElection", settings.leaderElection()).log("operator started");
+            return new OperatorRole(caches, reconciler, server);
+        } catch (RuntimeException e) {
+            // A reconciler that cannot start (the API server unreachable, RBAC missing) must not leave the port bound
+            // and the informers running behind the exception.
+            if (server != null) {
+                server.close();
+            }
+            caches.close();
+            throw e;
+        }
     }
 
     public int port() {
