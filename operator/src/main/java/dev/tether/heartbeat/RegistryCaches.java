@@ -20,8 +20,8 @@ public final class RegistryCaches implements AutoCloseable {
     private final NamespacedCache<Secret> tokens;
 
     public RegistryCaches(KubernetesClient client, List<String> namespaces) {
-        workspaces = new NamespacedCache<>(client, c -> c.resources(Workspace.class), namespaces, null, null);
-        tokens = new NamespacedCache<>(client, KubernetesClient::secrets, namespaces, TokenSecrets.SELECTOR, null);
+        workspaces = new NamespacedCache<>(client, c -> c.resources(Workspace.class), namespaces, null);
+        tokens = new NamespacedCache<>(client, KubernetesClient::secrets, namespaces, TokenSecrets.SELECTOR);
     }
 
     public Workspace workspace(WorkspaceId ref) {

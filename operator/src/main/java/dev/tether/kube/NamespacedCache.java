@@ -27,7 +27,7 @@ public final class NamespacedCache<T extends HasMetadata> implements AutoCloseab
      */
     public NamespacedCache(KubernetesClient client,
             Function<KubernetesClient, MixedOperation<T, ? extends KubernetesResourceList<T>, ? extends Resource<T>>> kind,
-            List<String> namespaces, String labels, ResourceEventHandler<T> handler) {
+            List<String> namespaces, String labels) {
         var operation = kind.apply(client);
         if (namespaces.isEmpty()) {
             informers.add(labels == null
@@ -39,9 +39,6 @@ public final class NamespacedCache<T extends HasMetadata> implements AutoCloseab
                         ? operation.inNamespace(ns).runnableInformer(0)
                         : operation.inNamespace(ns).withLabelSelector(labels).runnableInformer(0));
             }
-        }
-        if (handler != null) {
-            informers.forEach(i -> i.addEventHandler(handler));
         }
         informers.forEach(SharedIndexInformer::start);
     }
@@ -86,11 +83,6 @@ public final class NamespacedCache<T extends HasMetadata> implements AutoCloseab
     /** True once every informer has listed its namespace (for /readyz). */
     public boolean hasSynced() {
         return informers.stream().allMatch(SharedIndexInformer::hasSynced);
-    }
-
-    /** True while every informer's watch is running; false while the API server is unreachable. */
-    public boolean isWatching() {
-        return informers.stream().allMatch(SharedIndexInformer::isWatching);
     }
 
     @Override

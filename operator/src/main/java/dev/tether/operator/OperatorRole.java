@@ -13,6 +13,7 @@ import dev.tether.http.MetricsEndpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,9 @@ public final class OperatorRole implements AutoCloseable {
         HeartbeatSettings heartbeat = new HeartbeatSettings(settings.defaultNamespace(), settings.heartbeatStatusInterval(),
                 settings.reconciler().policy(), settings.reconciler().offlineAfter(), settings.platformUrl());
         RegistryContext registryContext = new RegistryContext(client, caches, heartbeat, clock, registry);
-        HealthEndpoints health = new HealthEndpoints().readyWhen("workspace-and-token-caches", caches::synced);
+        AtomicReference<ReconcilerRuntime> reconciling = new AtomicReference<>();
+        HealthEndpoints health = new HealthEndpoints().readyWhen("workspace-and-token-caches", caches::synced)
+                .readyWhen("reconciler", () -> reconciling.get() != null && reconciling.get().healthy());
         DiscoveryEndpoints discovery = new DiscoveryEndpoints(registryContext);
         HttpServer server = null;
         try {
@@ -54,6 +57,7 @@ public final class OperatorRole implements AutoCloseable {
                     .route("/metrics", new MetricsEndpoint(registry))
                     .start();
             ReconcilerRuntime reconciler = ReconcilerRuntime.start(client, settings, registry, clock);
+            reconciling.set(reconciler);
             LOG.atInfo().addKeyValue("port", server.port()).addKeyValue("namespaces", settings.namespaces().isEmpty() ? "all" : settings.namespaces())
                     .addKeyValue("leaderElection", settings.leaderElection()).log("operator started");
             return new OperatorRole(caches, reconciler, server);

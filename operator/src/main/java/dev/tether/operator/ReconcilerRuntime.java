@@ -73,7 +73,11 @@ public final class ReconcilerRuntime implements AutoCloseable {
                 Duration.ofSeconds(2), identity, callbacks, false);
     }
 
-    /** True once started and every informer is healthy (for /readyz). */
+    /**
+     * For {@code /readyz}, as Flink's {@code HealthProbe} asks JOSDK: started, and every informer of the reconciler
+     * running, synced and watching (false while the API server is unreachable). A standby waiting for the Lease counts
+     * as healthy: its registry endpoints serve.
+     */
     public boolean healthy() {
         return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
     }

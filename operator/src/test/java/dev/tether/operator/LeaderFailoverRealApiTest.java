@@ -64,6 +64,9 @@ class LeaderFailoverRealApiTest {
                 String beat = "{\"workspace_id\": \"" + kube.namespace() + "/first\", \"active_tasks\": 1}";
                 await().atMost(Duration.ofSeconds(20)).until(() -> viaB.heartbeat(token, beat).status() == 200);
                 assertThat(viaA.heartbeat(token, beat).status()).as("the leader serves heartbeats").isEqualTo(200);
+                assertThat(viaB.send(new okhttp3.Request.Builder().url(b.baseUrl() + "/readyz"), null).status())
+                        .as("the standby is ready: it serves the registry while it waits for the Lease").isEqualTo(200);
+                assertThat(viaA.send(new okhttp3.Request.Builder().url(a.baseUrl() + "/readyz"), null).status()).isEqualTo(200);
 
                 List<Integer> answers = new CopyOnWriteArrayList<>();
                 AtomicBoolean beating = new AtomicBoolean(true);

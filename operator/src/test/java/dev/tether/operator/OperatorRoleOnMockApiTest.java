@@ -7,11 +7,14 @@ import static org.awaitility.Awaitility.await;
 import dev.tether.policy.PolicySettings;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.testing.MockKubeApi;
+import dev.tether.testing.RuntimeClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
+import okhttp3.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +31,26 @@ class OperatorRoleOnMockApiTest {
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void readinessFollowsTheReconcilersInformersThroughAnApiOutage() throws Exception {
+        try (OperatorRole role = OperatorRole.start(kube.client(), settings(0), Clock.systemUTC())) {
+            RuntimeClient client = new RuntimeClient(role.baseUrl());
+            Supplier<RuntimeClient.Reply> readyz = () -> client.send(new Request.Builder().url(role.baseUrl() + "/readyz"), null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> readyz.get().status() == 200);
+            assertThat(readyz.get().body().path("checks").path("reconciler").asBoolean()).isTrue();
+
+            try (AutoCloseable down = kube.outage()) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    RuntimeClient.Reply reply = readyz.get();
+                    assertThat(reply.status()).isEqualTo(503);
+                    assertThat(reply.body().path("checks").path("reconciler").asBoolean(true)).as("the reconciler's watch broke").isFalse();
+                });
+            }
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> readyz.get().status() == 200);
         }
     }
 
