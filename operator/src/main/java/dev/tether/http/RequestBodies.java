@@ -8,50 +8,93 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
-/** Reads request bodies with a hard size cap, so no caller can make Tether buffer without bound. */
+/**
+ * Reads request bodies with a hard size cap, so no caller can make Tether buffer without bound: memory follows the
+ * bytes that really arrived (never what a Content-Length declares), all bodies being read at once share one
+ * {@link BodyBudget}, and a body must arrive whole within the connector's idle timeout of its start.
+ */
 public final class RequestBodies {
+    /** What all bodies being read at once may hold together; a 512 MiB operator pod has about 380 MiB of heap. */
+    static final long BUDGET_BYTES = 32L << 20;
+    private static final BodyBudget BUDGET = new BodyBudget(BUDGET_BYTES);
+    private static final int FIRST_BUFFER = 1024;
+
     private RequestBodies() {
     }
 
     /**
      * The body, or an {@link HttpError}: 413 when it is (or declares itself) larger than {@code maxBytes},
-     * 408 when the caller stops sending before the body is complete (the connector's idle timeout), 400 when
-     * the framing is broken (a body shorter than its Content-Length, bad chunking). Never a bare IOException,
-     * which endpoints would turn into a 500.
+     * 408 when the caller stops sending before the body is complete (the connector's idle timeout) or trickles it
+     * for longer than that timeout, 400 when the framing is broken (a body shorter than its Content-Length, bad
+     * chunking), 503 when the bodies being read together fill the budget. Never a bare IOException, which
+     * endpoints would turn into a 500.
      */
     public static byte[] readBounded(Request request, int maxBytes) throws IOException {
         long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         if (declared > maxBytes) {
             throw tooLarge(maxBytes);
         }
-        byte[] body;
+        // A declared length ends the body there (HTTP framing); without one, one byte over the cap tells "too large".
+        int limit = declared >= 0 ? (int) declared : maxBytes + 1;
+        long deadline = System.nanoTime() + Duration.ofMillis(request.getConnectionMetaData().getConnector().getIdleTimeout()).toNanos();
+        Gathered body = new Gathered();
         try (InputStream in = Content.Source.asInputStream(request)) {
-            // A declared length is read into an array of that size; readNBytes(max) works through 16 KiB buffers.
-            body = declared >= 0 ? readDeclared(in, (int) declared) : in.readNBytes(maxBytes + 1);
+            body.readFrom(in, limit, deadline);
         } catch (IOException | RuntimeException e) {
             if (e instanceof HttpError h) {
                 throw h;
             }
             throw unreadable(e);
+        } finally {
+            BUDGET.give(body.taken);
         }
-        if (body.length > maxBytes) {
+        if (declared >= 0 && body.count < declared) {
+            throw unreadable(new IOException("the body ended after " + body.count + " of its declared " + declared + " bytes"));
+        }
+        if (body.count > maxBytes) {
             throw tooLarge(maxBytes);
         }
-        return body;
+        return body.count == body.bytes.length ? body.bytes : Arrays.copyOf(body.bytes, body.count);
     }
 
-    private static byte[] readDeclared(InputStream in, int declared) throws IOException {
-        byte[] body = new byte[declared];
-        int read = in.readNBytes(body, 0, declared);
-        if (read < declared) {
-            throw new IOException("the body ended after " + read + " of its declared " + declared + " bytes");
+    /** A body as it arrives: a buffer that doubles when full, each growth taken from the budget first. */
+    private static final class Gathered {
+        byte[] bytes = new byte[0];
+        int count;
+        long taken;
+
+        void readFrom(InputStream in, int limit, long deadline) throws IOException {
+            while (count < limit) {
+                if (count == bytes.length) {
+                    grow(Math.min(limit, Math.max(FIRST_BUFFER, bytes.length * 2)));
+                }
+                int n = in.read(bytes, count, bytes.length - count);
+                if (n < 0) {
+                    return;
+                }
+                count += n;
+                if (count < limit && System.nanoTime() > deadline) {
+                    throw new HttpError(408, "the request body did not arrive in time; send it whole, without pauses");
+                }
+            }
         }
-        return body; // HTTP framing ends the body at its declared length
+
+        private void grow(int size) {
+            if (!BUDGET.take(size - bytes.length)) {
+                throw new HttpError(503, "too many request bodies are arriving at once; retry shortly", Map.of(),
+                        Map.of("Retry-After", "1"));
+            }
+            taken += size - bytes.length;
+            bytes = Arrays.copyOf(bytes, size);
+        }
     }
 
     /**

@@ -65,6 +65,28 @@ class SlowClientTest {
     }
 
     @Test
+    void aBodyTrickledForLongerThanTheIdleTimeoutGetsA408() throws Exception {
+        try (Socket socket = connect()) {
+            long started = System.nanoTime();
+            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+            InputStream in = socket.getInputStream();
+            // A byte every fifth of the idle timeout: the connection is never idle, the body never complete.
+            try {
+                for (int i = 0; i < 1000 && in.available() == 0; i++) {
+                    send(socket, " ");
+                    Thread.sleep(IDLE.dividedBy(5).toMillis());
+                }
+            } catch (IOException closedByTheServer) {
+                // the answer is already on its way
+            }
+
+            assertThat(readAll(in)).startsWith("HTTP/1.1 408");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(IDLE, BOUND);
+            assertThat(served).hasValue(0);
+        }
+    }
+
+    @Test
     void headersThatNeverFinishGetTheConnectionClosed() throws IOException {
         try (Socket socket = connect()) {
             long started = System.nanoTime();

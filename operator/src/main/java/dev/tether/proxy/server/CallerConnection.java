@@ -5,7 +5,6 @@ import dev.tether.proxy.forwarding.CallerEvents;
 import dev.tether.proxy.forwarding.Exchange;
 import dev.tether.proxy.wire.Answers;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,6 +35,8 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
 
     /** How long a refused caller may go on sending before its connection closes (so it reads the refusal, not a reset). */
     private static final long LINGER_MILLIS = 2_000;
+    /** A body's first buffer; it doubles as bytes arrive. */
+    private static final int FIRST_BODY_BUFFER = 1024;
 
     private final ProxyServer server;
     private ChannelHandlerContext ctx;
@@ -44,7 +45,7 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
     private boolean keepAlive;
     private RequestHandler handler;
     private HttpError refusal;
-    private CompositeByteBuf body;
+    private ByteBuf body;
     private long bodyBytes;
     private long budgetTaken;
     private long requestStartedNanos;
@@ -184,17 +185,23 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (state == State.READING && n > 0) {
-            if (!server.bodyBudget().take(n)) {
+            // Copied into one buffer that grows, not kept as the decoder's slices: a body trickled a byte per packet
+            // would otherwise pin a read buffer and a component per byte, far more than the bytes the budget counts.
+            int capacity = body == null ? 0 : body.capacity();
+            if (body == null) {
+                body = ctx.alloc().buffer(Math.max(n, FIRST_BODY_BUFFER));
+            } else {
+                body.ensureWritable(n);
+            }
+            int grown = body.capacity() - capacity;
+            if (grown > 0 && !server.bodyBudget().take(grown)) {
                 content.release();
                 refuseAndClose(new HttpError(503, "the proxy holds too many request bodies arriving at once; retry shortly",
                         java.util.Map.of(), java.util.Map.of("Retry-After", "1")));
                 return;
             }
-            budgetTaken += n;
-            if (body == null) {
-                body = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
-            }
-            body.addComponent(true, bytes.retain());
+            budgetTaken += Math.max(grown, 0);
+            body.writeBytes(bytes);
         }
         boolean last = content instanceof LastHttpContent;
         content.release();

@@ -1,5 +1,6 @@
 package dev.tether.proxy.server;
 
+import dev.tether.http.BodyBudget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;

@@ -1,22 +1,22 @@
-package dev.tether.proxy.server;
+package dev.tether.http;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bytes of request bodies held across every connection at once. Bodies are gathered as their bytes arrive, never
  * allocated from what a caller declares, so memory follows what was really sent; this bound keeps many slow callers
- * together from exhausting it. A request whose bytes find no room is answered 503 and its connection closed.
+ * together from exhausting it. A request whose bytes find no room is answered 503.
  */
-final class BodyBudget {
+public final class BodyBudget {
     private final long limit;
     private final AtomicLong held = new AtomicLong();
 
-    BodyBudget(long limit) {
+    public BodyBudget(long limit) {
         this.limit = limit;
     }
 
     /** Takes {@code bytes} from the budget; false (nothing taken) when they do not fit. */
-    boolean take(int bytes) {
+    public boolean take(int bytes) {
         long now = held.addAndGet(bytes);
         if (now > limit) {
             held.addAndGet(-bytes);
@@ -25,13 +25,13 @@ final class BodyBudget {
         return true;
     }
 
-    void give(long bytes) {
+    public void give(long bytes) {
         if (bytes > 0) {
             held.addAndGet(-bytes);
         }
     }
 
-    long held() {
+    public long held() {
         return held.get();
     }
 }
