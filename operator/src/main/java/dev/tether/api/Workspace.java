@@ -26,6 +26,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Active", jsonPath = ".status.runtime.activeTasks", type = Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Limit", jsonPath = ".spec.maxConcurrentTasks", type = Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+@AdditionalPrinterColumn(name = "URL", jsonPath = ".spec.url", type = Type.STRING, priority = 1,
+        getDescription = "The URL set in the spec; it wins over a registered one")
+@AdditionalPrinterColumn(name = "Registered URL", jsonPath = ".status.registration.url", type = Type.STRING, priority = 1,
+        getDescription = "The URL the runtime registered, used when the spec sets none")
 public class Workspace extends CustomResource<WorkspaceSpec, WorkspaceStatus> implements Namespaced {
     public static final String GROUP = "tether.dev";
     public static final String VERSION = "v1alpha1";

@@ -2,6 +2,7 @@ package dev.tether.reconciler;
 
 import dev.tether.api.Condition;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,7 +35,7 @@ final class Conditions {
         Condition before = find(previous, type);
         String since = before != null && Objects.equals(before.status(), value) && before.lastTransitionTime() != null
                 ? before.lastTransitionTime()
-                : now.toString();
+                : now.truncatedTo(ChronoUnit.SECONDS).toString(); // metav1.Time: RFC 3339, whole seconds
         return new Condition(type, value, reason, message, since, generation);
     }
 }

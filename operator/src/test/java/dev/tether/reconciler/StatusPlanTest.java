@@ -129,6 +129,15 @@ class StatusPlanTest {
     }
 
     @Test
+    void conditionTimesAreRfc3339InWholeSeconds() {
+        Instant withNanos = Instant.parse("2026-11-24T10:00:00.123456789Z");
+
+        StatusPlan plan = StatusPlan.of(workspace(runtime("", 0.0, null, 600), withNanos), HASH, withNanos, SETTINGS);
+
+        assertThat(plan.status().getConditions()).extracting(c -> c.lastTransitionTime()).containsOnly("2026-11-24T10:00:00Z");
+    }
+
+    @Test
     void aNewHeartbeatAloneNeedsNoReconcilerWrite() {
         Workspace ws = workspace(runtime("", 0.0, null, 600), NOW.minusSeconds(10));
         ws = written(ws, StatusPlan.of(ws, HASH, NOW, SETTINGS));
