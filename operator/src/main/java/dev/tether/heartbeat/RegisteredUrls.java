@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a URL a runtime registers for itself. The proxy will call it, so it must be plain http(s),
- * carry no credentials, and never point at link-local or cloud metadata endpoints.
+ * carry no credentials, and not name a link-local or cloud metadata endpoint outright (a literal address or a known
+ * metadata host name); where a host name resolves to is judged by the proxy when it connects.
  */
 final class RegisteredUrls {
     static final int MAX_LENGTH = 2048;

@@ -54,8 +54,9 @@ public final class ReconcilerRuntime implements AutoCloseable {
 
     /**
      * A Lease in the operator's namespace, held by a unique identity per replica. Losing it while
-     * running exits the process so the pod restarts clean; giving it up on our own shutdown does not
-     * (JOSDK's own exit would run inside the shutdown hook and hang the JVM).
+     * running exits the process so the pod restarts clean; our own shutdown does not exit (JOSDK's own exit would
+     * run inside the shutdown hook and hang the JVM), nor release the Lease (JOSDK 5.2.3 does not): a standby takes
+     * over once it expires.
      */
     private static LeaderElectionConfiguration leaderElection(AtomicBoolean closing) {
         String host = System.getenv("HOSTNAME");
