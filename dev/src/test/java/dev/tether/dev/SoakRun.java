@@ -12,6 +12,7 @@ import dev.tether.proxy.ProxySettings;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.reconciler.TokenSecrets;
 import dev.tether.testing.EmbeddedCluster;
+import dev.tether.testing.Probes;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -118,7 +119,7 @@ public final class SoakRun {
         Map<String, String> tokens = new TreeMap<>();
         agents.forEach((name, url) -> create(api, name, url));
         agents.keySet().forEach(name -> tokens.put(name, token(api, name)));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Probes.ready(proxy.baseUrl()));
 
         String operatorUrl = operator.baseUrl();
         String proxyUrl = proxy.baseUrl();

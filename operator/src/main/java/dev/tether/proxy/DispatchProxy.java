@@ -212,12 +212,7 @@ public final class DispatchProxy implements AutoCloseable {
 
     /** Starts a proxy with its own metrics registry. It serves at once; {@code /readyz} turns ready when the informers have synced. */
     public static DispatchProxy start(KubernetesClient client, ProxySettings settings) {
-        return start(client, settings, Metrics.newRegistry("proxy"));
-    }
-
-    /** Starts a proxy publishing into {@code registry} (for a process that runs several roles). */
-    public static DispatchProxy start(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
-        return new DispatchProxy(client, settings, registry);
+        return new DispatchProxy(client, settings, Metrics.newRegistry("proxy"));
     }
 
     /** The bound port (still known after {@link #close()}). */
@@ -228,16 +223,6 @@ public final class DispatchProxy implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port();
-    }
-
-    /** True once every Workspace informer has synced. */
-    public boolean isReady() {
-        return directory.isSynced();
-    }
-
-    /** Dispatches (and the proxy's own agent calls) waiting on or streaming from an agent right now. */
-    public int inFlight() {
-        return inFlight.count();
     }
 
     WorkspaceDirectory directory() {

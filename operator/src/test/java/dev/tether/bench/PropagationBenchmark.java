@@ -3,6 +3,7 @@ package dev.tether.bench;
 import dev.tether.proxy.DispatchProxy;
 import dev.tether.proxy.ProxyBenchAccess;
 import dev.tether.proxy.ProxySettings;
+import dev.tether.testing.Probes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ class PropagationBenchmark {
                 OperatorBench.createWorkspaces(api, "other", background, agent.url("/echo"));
                 api.create("prop", agent.url("/echo"));
                 String token = op.tokens(List.of("prop"), Duration.ofMinutes(5)).get("prop");
-                BenchApi.require(Duration.ofSeconds(60), "proxy ready", proxy::isReady);
+                BenchApi.require(Duration.ofSeconds(60), "proxy ready", () -> Probes.ready(proxy.baseUrl()));
                 BenchApi.require(Duration.ofSeconds(60), "registry knows the token",
                         () -> op.heartbeat(token, OperatorBench.beat(BenchApi.NS, "prop", "", 20)) == 200);
                 BenchApi.require(Duration.ofSeconds(60), "first window at the proxy",

@@ -93,7 +93,6 @@ class ProxyLifecycleTest {
             OkHttpClient http = new OkHttpClient();
             assertThat(code(http, proxy.baseUrl() + "/healthz")).isEqualTo(200);
             assertThat(code(http, proxy.baseUrl() + "/readyz")).isEqualTo(503);
-            assertThat(proxy.isReady()).isFalse();
             try (var r = http.newCall(new Request.Builder().url(proxy.baseUrl() + "/workspaces/team-a/w/a2a")
                     .post(okhttp3.RequestBody.create(MESSAGE, ProxyRig.JSON)).build()).execute()) {
                 assertThat(r.code()).isEqualTo(503);
@@ -130,7 +129,7 @@ class ProxyLifecycleTest {
         });
         CompletableFuture<ProxyRig.Reply> inFlight = CompletableFuture.supplyAsync(
                 () -> rig.post("/workspaces/team-a/w/a2a", MESSAGE), callers);
-        await().atMost(Duration.ofSeconds(30)).until(() -> rig.proxy.inFlight() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rig.inFlight() == 1);
 
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(rig.proxy::close, callers);
         try {
@@ -144,7 +143,6 @@ class ProxyLifecycleTest {
 
         assertThat(inFlight.get().code()).isEqualTo(200);
         stopping.get();
-        assertThat(rig.proxy.inFlight()).isZero();
     }
 
     private static int code(OkHttpClient http, String url) {

@@ -103,7 +103,7 @@ class ProxyLoadTest {
                 futures.add(threads.submit(() -> dispatch("silent-" + window + "s", window)));
             }
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> rig.proxy.inFlight() == DISPATCHES);
+                    .until(() -> rig.inFlight() == DISPATCHES);
             memory.gc();
             heapInFlight = memory.getHeapMemoryUsage().getUsed();
         }
@@ -132,7 +132,7 @@ class ProxyLoadTest {
             assertThat(r.overshootMillis(r.sent())).as("caller-side overshoot, ms").isBetween(-50L, CALLER_SANITY.toMillis());
         });
         assertThat(wall).isLessThan(Duration.ofSeconds(20));
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.inFlight() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> rig.inFlight() == 0);
     }
 
     /** JIT, class loading and connection code warmed on a few hundred quick dispatches first. */

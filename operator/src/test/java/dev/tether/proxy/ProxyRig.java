@@ -9,6 +9,7 @@ import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.http.JsonResponses;
 import dev.tether.reconciler.TokenSecrets;
+import dev.tether.testing.Probes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -125,7 +126,7 @@ final class ProxyRig implements AutoCloseable {
         this.kube = kube;
         this.namespace = namespace;
         proxy = DispatchProxy.start(kube, settings.host(host).port(0).defaultNamespace(namespace).build());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(proxy::isReady);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> Probes.ready(proxy.baseUrl()));
     }
 
     /** Creates a Workspace pointing at the agent's {@code path} (null: no URL) and waits until the proxy knows it. */
@@ -262,6 +263,12 @@ final class ProxyRig implements AutoCloseable {
     /** The proxy's /metrics text. */
     String metrics() {
         return get("/metrics").body();
+    }
+
+    /** Dispatches in flight, as {@code tether_proxy_dispatches_in_flight} on /metrics says. */
+    int inFlight() {
+        return metrics().lines().filter(l -> l.startsWith("tether_proxy_dispatches_in_flight{"))
+                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Override

@@ -126,7 +126,7 @@ class ProxyStreamingTest {
         } // hangs up after the first event
 
         await().atMost(Duration.ofSeconds(5)).until(() -> rig.agent.writeFailures() == 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.inFlight() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> rig.inFlight() == 0);
         assertThat(rig.metrics()).contains("tether_proxy_dispatches_total{outcome=\"client_gone\",role=\"proxy\",workspace=\"team-a/streamer\"} 1.0");
     }
 }

@@ -10,6 +10,7 @@ import dev.tether.heartbeat.RegistryFixture;
 import dev.tether.policy.PolicySettings;
 import dev.tether.proxy.forwarding.IdleWindow;
 import dev.tether.proxy.routing.EnforcedPolicy;
+import dev.tether.testing.Probes;
 import dev.tether.testing.RuntimeClient;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -82,7 +83,7 @@ final class TetherStack implements AutoCloseable {
                 .namespaces(List.of(namespace)).defaultNamespace(namespace).defaultIdleTimeout(policy.defaultIdleTimeout())
                 .registryUrl(operator.operator.baseUrl()).allowedRegisteredNetworks(List.of("127.0.0.0/8")).build());
         proxies.add(proxy);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(proxy::isReady);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> Probes.ready(proxy.baseUrl()));
         return proxy;
     }
 
