@@ -23,9 +23,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Idle timeout", jsonPath = ".status.dispatch.idleTimeoutSeconds", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".status.dispatch.source", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Last heartbeat", jsonPath = ".status.lastHeartbeatTime", type = Type.DATE)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 @AdditionalPrinterColumn(name = "Active", jsonPath = ".status.runtime.activeTasks", type = Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Limit", jsonPath = ".spec.maxConcurrentTasks", type = Type.INTEGER, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 @AdditionalPrinterColumn(name = "URL", jsonPath = ".spec.url", type = Type.STRING, priority = 1,
         getDescription = "The URL set in the spec; it wins over a registered one")
 @AdditionalPrinterColumn(name = "Registered URL", jsonPath = ".status.registration.url", type = Type.STRING, priority = 1,

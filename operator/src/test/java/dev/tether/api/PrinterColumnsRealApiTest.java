@@ -16,10 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * {@code kubectl get ws} as a user reads it. The column order is the generator's (fabric8's sorts columns by jsonPath,
- * fabric8io/kubernetes-client#7454), so this asserts which columns show, not where.
- */
+/** {@code kubectl get ws} as a user reads it: Phase first and Age last, {@code -o wide} adding where dispatches go. */
 @RealApiTest
 class PrinterColumnsRealApiTest {
     @RegisterExtension
@@ -40,22 +37,27 @@ class PrinterColumnsRealApiTest {
     }
 
     @Test
-    void wideOutputAddsTheSpecAndRegisteredUrls() throws IOException {
+    void phaseComesFirstAgeLastAndWideAddsTheUrls() throws IOException {
         Workspaces workspaces = new Workspaces(kube.client(), kube.namespace());
-        workspaces.create("researcher", spec -> spec.setUrl("http://researcher.team-a:8000"));
+        workspaces.create("researcher", spec -> {
+            spec.setUrl("http://researcher.team-a:8000");
+            spec.setMaxConcurrentTasks(4);
+        });
         workspaces.patchStatus("researcher", "{\"phase\": \"Online\", \"lastHeartbeatTime\": \"" + Instant.now() + "\","
                 + " \"dispatch\": {\"idleTimeoutSeconds\": 600, \"source\": \"Runtime\", \"clamped\": false, \"maxDurationSeconds\": 1800},"
-                + " \"registration\": {\"url\": \"http://10.0.0.7:8000\"}}");
+                + " \"runtime\": {\"activeTasks\": 2}, \"registration\": {\"url\": \"http://10.0.0.7:8000\"}}");
 
         List<String> plain = kubectlGet();
-        assertThat(cells(plain.get(0))).containsExactlyInAnyOrder("NAME", "PHASE", "IDLE TIMEOUT", "SOURCE", "LAST HEARTBEAT", "AGE");
-        assertThat(cells(plain.get(1))).contains("researcher", "Online", "600", "Runtime");
+        assertThat(cells(plain.get(0))).containsExactly("NAME", "PHASE", "IDLE TIMEOUT", "SOURCE", "LAST HEARTBEAT", "AGE");
+        assertThat(cells(plain.get(1))).startsWith("researcher", "Online", "600", "Runtime");
 
         List<String> wide = kubectlGet("-o", "wide");
         List<String> header = cells(wide.get(0));
-        assertThat(header).containsExactlyInAnyOrder("NAME", "PHASE", "IDLE TIMEOUT", "SOURCE", "LAST HEARTBEAT", "AGE", "URL",
-                "REGISTERED URL");
+        assertThat(header).as("wide columns after Age, as kubectl's own").containsExactly("NAME", "PHASE", "IDLE TIMEOUT", "SOURCE",
+                "LAST HEARTBEAT", "AGE", "ACTIVE", "LIMIT", "URL", "REGISTERED URL");
         List<String> row = cells(wide.get(1));
+        assertThat(row.get(header.indexOf("ACTIVE"))).isEqualTo("2");
+        assertThat(row.get(header.indexOf("LIMIT"))).isEqualTo("4");
         assertThat(row.get(header.indexOf("URL"))).isEqualTo("http://researcher.team-a:8000");
         assertThat(row.get(header.indexOf("REGISTERED URL"))).isEqualTo("http://10.0.0.7:8000");
     }

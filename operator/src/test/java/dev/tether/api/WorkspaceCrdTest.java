@@ -67,8 +67,9 @@ class WorkspaceCrdTest {
         List<String> wide = new ArrayList<>();
         crd.at("/spec/versions/0/additionalPrinterColumns")
                 .forEach(c -> (c.path("priority").asInt() == 0 ? columns : wide).add(c.get("name").asText()));
-        assertThat(columns).containsExactlyInAnyOrder("Phase", "Idle timeout", "Source", "Last heartbeat", "Age");
-        assertThat(wide).as("columns only -o wide shows").containsExactlyInAnyOrder("Active", "Limit", "URL", "Registered URL");
+        assertThat(columns).as("kubectl's convention: the state first, Age last")
+                .containsExactly("Phase", "Idle timeout", "Source", "Last heartbeat", "Age");
+        assertThat(wide).as("columns only -o wide shows, after Age").containsExactly("Active", "Limit", "URL", "Registered URL");
     }
 
     private static void collectUndocumented(String path, JsonNode node, List<String> out) {
