@@ -83,6 +83,15 @@ abstract class ReconcilerLifecycleContract {
                 .map(Event::getReason).toList();
     }
 
+    /** The workspace's Ready condition; an assertion error (which awaits retry) while there is none yet. */
+    Condition readyCondition(String name) {
+        Workspace ws = workspaces.get(name);
+        assertThat(ws.getStatus()).as("status of %s", name).isNotNull();
+        Condition ready = Conditions.find(ws.getStatus().getConditions(), Conditions.READY);
+        assertThat(ready).as("Ready condition of %s", name).isNotNull();
+        return ready;
+    }
+
     void heartbeat(String name, String runtimeJson) {
         workspaces.patchStatus(name, "{\"lastHeartbeatTime\": \"" + Instant.now() + "\", \"runtime\": " + runtimeJson + "}");
     }
@@ -212,7 +221,7 @@ abstract class ReconcilerLifecycleContract {
         workspaces.create("researcher");
 
         await().atMost(WAIT).untilAsserted(() -> {
-            Condition ready = Conditions.find(workspaces.get("researcher").getStatus().getConditions(), Conditions.READY);
+            Condition ready = readyCondition("researcher");
             assertThat(ready.status()).isEqualTo(Conditions.FALSE);
             assertThat(ready.reason()).isEqualTo("ReconcileFailed");
             assertThat(ready.message()).contains("Secret researcher-tether-token already exists and is not this Workspace's")
@@ -223,11 +232,10 @@ abstract class ReconcilerLifecycleContract {
         client().secrets().inNamespace(namespace()).withName(TokenSecrets.name("researcher")).delete();
 
         await().atMost(WAIT).untilAsserted(() -> {
-            Workspace ws = workspaces.get("researcher");
-            Condition ready = Conditions.find(ws.getStatus().getConditions(), Conditions.READY);
+            Condition ready = readyCondition("researcher");
             assertThat(ready.status()).isEqualTo(Conditions.TRUE);
             assertThat(ready.reason()).isEqualTo("Configured");
-            assertThat(ws.getStatus().getTokenSha256()).isEqualTo(TokenSecrets.sha256(TokenSecrets.token(tokenSecret("researcher"))));
+            assertThat(workspaces.get("researcher").getStatus().getTokenSha256()).isEqualTo(TokenSecrets.sha256(TokenSecrets.token(tokenSecret("researcher"))));
         });
     }
 
