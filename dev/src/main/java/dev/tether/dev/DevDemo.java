@@ -55,7 +55,7 @@ public final class DevDemo {
 
         out.printf("%n2. The runtime heartbeats to the same platform URL and declares idle_timeout_seconds=%d ...%n", declared);
         Answer beat = post(dev.proxyUrl() + "/registry/heartbeat", token, "{\"workspace_id\": \"" + DevRole.NAMESPACE + "/"
-                + DevRole.WORKSPACE + "\", \"active_tasks\": 1, \"runtime_metadata\": {\"capabilities\": {\"session\": true}, "
+                + DevRole.WORKSPACE + "\", \"active_tasks\": 0, \"runtime_metadata\": {\"capabilities\": {\"session\": true}, "
                 + "\"idle_timeout_seconds\": " + declared + "}}");
         out.printf("   -> %d %s%n", beat.status(), beat.body());
         if (beat.status() != 200) {
@@ -66,7 +66,8 @@ public final class DevDemo {
 
         out.println("\n3. The same dispatch again ...");
         Answer second = dispatch();
-        out.printf("   -> %d after %.1fs: %s%n", second.status(), second.millis() / 1000.0, second.body().at("/result/parts/0/text").asText());
+        out.printf("   -> %d after %.1fs: %s%n", second.status(), second.millis() / 1000.0,
+                second.body().at("/result/parts/0/text").asText(second.body().path("error").asText()));
         if (second.status() != 200) {
             return fail("expected 200 once the runtime's window applies");
         }
