@@ -65,7 +65,8 @@ class WorkspaceCrdTest {
         assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
         List<String> columns = new ArrayList<>();
         crd.at("/spec/versions/0/additionalPrinterColumns").forEach(c -> columns.add(c.get("name").asText()));
-        assertThat(columns).containsExactlyInAnyOrder("Phase", "Idle timeout", "Source", "Last heartbeat", "Age");
+        assertThat(columns).containsExactlyInAnyOrder("Phase", "Idle timeout", "Source", "Last heartbeat", "Provisioning", "Image",
+                "Ready replicas", "Age");
     }
 
     private static void collectUndocumented(String path, JsonNode node, List<String> out) {
