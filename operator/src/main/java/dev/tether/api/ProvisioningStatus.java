@@ -3,8 +3,8 @@ package dev.tether.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** What the reconciler observed of the runtime it runs. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+/** What the reconciler observed of the runtime it runs. Nulls are written, so a merge patch clears what no longer applies. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record ProvisioningStatus(
         @JsonPropertyDescription("Provisioned: Tether runs the runtime from spec.template (a Deployment and a Service named after the workspace). "
                 + "External: someone else runs it (spec.url or a registered URL).")
