@@ -202,7 +202,7 @@ abstract class ProvisioningContract {
     }
 
     @Test
-    void unnamedPortMeans8000AndTheDefaultNamespaceGetsTheBareId() {
+    void unnamedPortMeans8000() {
         provisioned("writer", """
                 {"containers": [{"name": "agent", "image": "example.com/agent:1"}]}""");
         Deployment d = awaitDeployment("writer");
