@@ -21,6 +21,8 @@ import java.util.Optional;
 public final class Provisioner {
     private static final int UNPROCESSABLE = 422;
     private static final int BAD_REQUEST = 400;
+    private static final int CONFLICT = 409;
+    private static final String ALREADY_EXISTS = "AlreadyExists";
 
     private final RuntimeDeployment deployment;
     private final RuntimeService service;
@@ -49,7 +51,7 @@ public final class Provisioner {
         try {
             spec = RuntimeObjects.podSpec(ws, context.getClient().getKubernetesSerialization());
         } catch (InvalidTemplateException e) {
-            return invalid(ws, context, null, e.getMessage());
+            return failed(ws, context, null, ProvisioningReport.INVALID_TEMPLATE, e.getMessage());
         }
         if (!tokenReady) {
             return report(ws, spec, deployment.getSecondaryResource(ws, context).orElse(null), null);
@@ -57,28 +59,33 @@ public final class Provisioner {
         Deployment current;
         try {
             current = deployment.reconcile(ws, context).getSingleResource().orElse(null);
+            service.reconcile(ws, context);
         } catch (KubernetesClientException e) {
-            if (e.getCode() != UNPROCESSABLE && e.getCode() != BAD_REQUEST) {
+            // The Service follows the Deployment: a refused template leaves both as they were.
+            String reason = e.getCode() == UNPROCESSABLE || e.getCode() == BAD_REQUEST ? ProvisioningReport.INVALID_TEMPLATE
+                    : e.getCode() == CONFLICT && e.getStatus() != null && ALREADY_EXISTS.equals(e.getStatus().getReason())
+                    ? ProvisioningReport.NAME_TAKEN : null;
+            if (reason == null) {
                 throw e;
             }
-            // The Service follows the Deployment: a refused template leaves both as they were.
-            return invalid(ws, context, spec, e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
+            String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+            return failed(ws, context, spec, reason, reason.equals(ProvisioningReport.NAME_TAKEN)
+                    ? message + "; Tether runs this workspace's runtime under the workspace's name: rename or remove the existing object" : message);
         }
-        service.reconcile(ws, context);
         return report(ws, spec, current, null);
     }
 
     /** Reported through the Ready condition and a Warning event when it first appears (not logged on every reconcile). */
-    private ProvisioningReport invalid(Workspace ws, Context<Workspace> context, PodSpec spec, String message) {
-        return report(ws, spec, deployment.getSecondaryResource(ws, context).orElse(null), message);
+    private ProvisioningReport failed(Workspace ws, Context<Workspace> context, PodSpec spec, String reason, String message) {
+        return report(ws, spec, deployment.getSecondaryResource(ws, context).orElse(null), new ProvisioningReport.Problem(reason, message));
     }
 
-    private static ProvisioningReport report(Workspace ws, PodSpec spec, Deployment current, String invalidTemplate) {
+    private static ProvisioningReport report(Workspace ws, PodSpec spec, Deployment current, ProvisioningReport.Problem problem) {
         DeploymentStatus observed = current == null ? null : current.getStatus();
         int ready = Optional.ofNullable(observed).map(DeploymentStatus::getReadyReplicas).orElse(0);
         int available = Optional.ofNullable(observed).map(DeploymentStatus::getAvailableReplicas).orElse(0);
         ProvisioningStatus status = new ProvisioningStatus(ProvisioningMode.Provisioned, spec == null ? null : RuntimeObjects.image(spec),
                 ws.suspended() ? 0 : 1, ready);
-        return new ProvisioningReport(status, invalidTemplate, available > 0);
+        return new ProvisioningReport(status, problem, available > 0);
     }
 }

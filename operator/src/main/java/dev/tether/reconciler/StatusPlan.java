@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The reconciler's decision for one Workspace, computed without I/O: its own status fields
@@ -23,7 +24,7 @@ import java.util.Optional;
  */
 public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Optional<Duration> recheckIn) {
     static final String STATUS_MGMT = "status_mgmt";
-    static final String INVALID_TEMPLATE = "InvalidTemplate";
+    static final Set<String> PROVISIONING_PROBLEMS = Set.of(ProvisioningReport.INVALID_TEMPLATE, ProvisioningReport.NAME_TAKEN);
     static final double DEGRADE_AT_ERROR_RATE = 0.5;
     static final double RECOVER_BELOW_ERROR_RATE = 0.1;
     /** Wake a little after the stale moment, so the check lands on the far side of it. */
@@ -119,8 +120,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         if (!tokenPresent) {
             return new Readiness(false, "TokenMissing", "the heartbeat token Secret " + TokenSecrets.name(ws) + " is being created");
         }
-        if (provisioning.invalidTemplate() != null) {
-            return new Readiness(false, INVALID_TEMPLATE, provisioning.invalidTemplate());
+        if (provisioning.problem() != null) {
+            return new Readiness(false, provisioning.problem().reason(), provisioning.problem().message());
         }
         if (ws.suspended()) {
             return new Readiness(false, "Suspended", "spec.suspend is true: the runtime is scaled to zero and dispatches answer 503");
@@ -170,8 +171,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         }
         Condition wasReady = Conditions.find(before.getConditions(), Conditions.READY);
         Condition ready = Conditions.find(after.getConditions(), Conditions.READY);
-        if (INVALID_TEMPLATE.equals(ready.reason()) && (wasReady == null || !Objects.equals(wasReady.message(), ready.message()))) {
-            events.add(WorkspaceEvent.warning(INVALID_TEMPLATE, ready.message()));
+        if (PROVISIONING_PROBLEMS.contains(ready.reason()) && (wasReady == null || !Objects.equals(wasReady.message(), ready.message()))) {
+            events.add(WorkspaceEvent.warning(ready.reason(), ready.message()));
         }
         WorkspacePhase from = before.getPhase();
         WorkspacePhase to = after.getPhase();

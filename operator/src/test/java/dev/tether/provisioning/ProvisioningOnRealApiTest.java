@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.RealApiTest;
 import dev.tether.testing.RealKubeApi;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,5 +42,26 @@ class ProvisioningOnRealApiTest extends ProvisioningContract {
         await().atMost(WAIT).untilAsserted(() -> assertThat(ready("researcher").message()).contains("containerPort"));
         assertThat(deployment("researcher").getMetadata().getResourceVersion()).as("the running Deployment is untouched").isEqualTo(version);
         assertThat(service("researcher").getSpec().getPorts().getFirst().getPort()).isEqualTo(9000);
+    }
+
+    /** The mock API answers a create of an existing name by replacing it; a real API server refuses it (409). */
+    @Test
+    void aDeploymentOfTheSameNameThatIsNotTheWorkspacesIsLeftAloneAndSaidSo() {
+        client().resource(new DeploymentBuilder().withNewMetadata().withName("researcher").withNamespace(namespace()).endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "theirs").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "theirs").endMetadata()
+                .withNewSpec().addNewContainer().withName("theirs").withImage("theirs:1").endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+
+        provisioned("researcher", RUNTIME);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(ready("researcher").reason()).isEqualTo("NameTaken");
+            assertThat(ready("researcher").message()).contains("researcher").contains("already exists");
+        });
+        Deployment theirs = deployment("researcher");
+        assertThat(theirs.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(runtimeContainer(theirs).getImage()).isEqualTo("theirs:1");
+        assertThat(theirs.getMetadata().getOwnerReferences()).isNullOrEmpty();
     }
 }

@@ -67,17 +67,36 @@ class EndpointRoutingOnMockApiTest {
         return kube.client().resource(slice.build()).createOr(existing -> existing.update());
     }
 
+    boolean proxyHasAReadyEndpoint() {
+        return proxy.directory().nextReadyEndpoint(new WorkspaceId(kube.namespace(), "researcher")).isPresent();
+    }
+
     @Test
     void noReadyReplicaIs503NamingTheWorkspace() {
+        slice("researcher-a", port(stack.agent), true, true);
+        await().atMost(TetherStack.WAIT).pollInterval(Duration.ofMillis(10)).until(this::proxyHasAReadyEndpoint);
         slice("researcher-a", port(stack.agent), false, true);
-        slice("researcher-b", port(second), true, false);
+        await().atMost(TetherStack.WAIT).pollInterval(Duration.ofMillis(10)).until(() -> !proxyHasAReadyEndpoint());
 
         ProxyRig.Reply reply = stack.dispatch(proxy, "researcher");
 
         assertThat(reply.code()).isEqualTo(503);
         assertThat(reply.body()).contains(kube.namespace() + "/researcher").contains("no ready replica");
         assertThat(stack.agent.received()).as("a not-ready endpoint gets nothing").isEmpty();
-        assertThat(second.received()).as("a slice the endpoint controller did not write is not trusted").isEmpty();
+    }
+
+    @Test
+    void slicesTheEndpointControllerDidNotWriteAreIgnored() {
+        slice("researcher-forged", port(second), true, false);
+        slice("researcher-a", port(stack.agent), true, true);
+        await().atMost(TetherStack.WAIT).pollInterval(Duration.ofMillis(10)).until(this::proxyHasAReadyEndpoint);
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(stack.dispatch(proxy, "researcher").code()).isEqualTo(200);
+        }
+
+        assertThat(stack.agent.received()).hasSize(4);
+        assertThat(second.received()).as("the forged slice's address").isEmpty();
     }
 
     @Test

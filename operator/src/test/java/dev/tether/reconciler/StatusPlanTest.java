@@ -181,10 +181,10 @@ class StatusPlanTest {
         assertThat(condition(StatusPlan.of(ws, HASH, new ProvisioningReport(running, null, true), NOW, SETTINGS), "Ready").reason())
                 .isEqualTo("RuntimeAvailable");
 
-        StatusPlan refused = StatusPlan.of(ws, HASH, new ProvisioningReport(running, "spec.template.spec.containers[0].image: Required value",
+        StatusPlan refused = StatusPlan.of(ws, HASH, new ProvisioningReport(running, new ProvisioningReport.Problem("InvalidTemplate", "spec.template.spec.containers[0].image: Required value"),
                 true), NOW, SETTINGS);
         assertThat(refused.events()).containsExactly(WorkspaceEvent.warning("InvalidTemplate", "spec.template.spec.containers[0].image: Required value"));
-        assertThat(StatusPlan.of(written(ws, refused), HASH, new ProvisioningReport(running, "spec.template.spec.containers[0].image: Required value",
+        assertThat(StatusPlan.of(written(ws, refused), HASH, new ProvisioningReport(running, new ProvisioningReport.Problem("InvalidTemplate", "spec.template.spec.containers[0].image: Required value"),
                 true), NOW, SETTINGS).events()).as("said once, not on every reconcile").isEmpty();
         Condition invalid = condition(refused, "Ready");
         assertThat(invalid.status()).isEqualTo("False");
