@@ -18,7 +18,10 @@ public record DispatchSpec(
 
         @JsonPropertyDescription("Absolute ceiling in seconds for agent-to-agent calls to this workspace. Unset means the platform default (1800 s unless configured).")
         @Min(1) @Max(DispatchSpec.MAX_SECONDS)
-        Integer maxDurationSeconds) {
+        Integer maxDurationSeconds,
+
+        @JsonPropertyDescription("The queue a call waits in while the workspace runs maxConcurrentTasks tasks (runtimes that own 'session' answer busy instead).")
+        QueueSpec queue) {
 
     /** One day: no dispatch window or ceiling may exceed it. */
     public static final long MAX_SECONDS = 86_400;

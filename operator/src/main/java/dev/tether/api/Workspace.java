@@ -1,8 +1,8 @@
 package dev.tether.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Idle timeout", jsonPath = ".status.dispatch.idleTimeoutSeconds", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".status.dispatch.source", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Last heartbeat", jsonPath = ".status.lastHeartbeatTime", type = Type.DATE)
+@AdditionalPrinterColumn(name = "Active", jsonPath = ".status.runtime.activeTasks", type = Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Limit", jsonPath = ".spec.maxConcurrentTasks", type = Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Provisioning", jsonPath = ".status.provisioning.mode", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Image", jsonPath = ".status.provisioning.image", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Ready replicas", jsonPath = ".status.provisioning.readyReplicas", type = Type.INTEGER, priority = 1)

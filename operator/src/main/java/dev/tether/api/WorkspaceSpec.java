@@ -36,7 +36,7 @@ public class WorkspaceSpec {
     @JsonPropertyDescription("Dispatch policy overrides and bounds set by the platform admin.")
     private DispatchSpec dispatch;
 
-    @JsonPropertyDescription("How many tasks the agent may run at once.")
+    @JsonPropertyDescription("How many tasks (message/send and message/stream calls, and work the runtime reports as active) the agent may run at once, across all proxy replicas; more wait in spec.dispatch.queue, or are answered busy when the runtime owns 'session'.")
     @Min(1)
     @Max(1000)
     @Default("1")

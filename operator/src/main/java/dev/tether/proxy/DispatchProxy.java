@@ -1,11 +1,14 @@
 package dev.tether.proxy;
 
+import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceId;
 import dev.tether.config.DurationConverter;
 import dev.tether.http.HttpError;
 import dev.tether.http.Metrics;
 import dev.tether.kube.ClusterApi;
 import dev.tether.proxy.admission.Admission;
+import dev.tether.proxy.admission.Capacity;
+import dev.tether.proxy.admission.CapacityMetrics;
 import dev.tether.proxy.callers.CallerAuthorization;
 import dev.tether.proxy.cards.AgentCards;
 import dev.tether.proxy.cards.RestBases;
@@ -108,6 +111,7 @@ public final class DispatchProxy implements AutoCloseable {
         Forwarding forwarding = new Forwarding(pool, inFlight, settings.maxResponseBytes(), settings.sseKeepalive().toNanos());
         ProxyMetrics metrics = new ProxyMetrics(registry, inFlight::count);
         directory = new WorkspaceDirectory(client, settings.namespaces());
+        Capacity capacity = new Capacity(new CapacityMetrics(registry));
         int defaultIdle = (int) settings.defaultIdleTimeout().toSeconds();
         int defaultCeiling = (int) settings.defaultMaxDuration().toSeconds();
         directory.start(new WorkspaceDirectory.Listener() {
@@ -122,13 +126,19 @@ public final class DispatchProxy implements AutoCloseable {
             }
 
             @Override
+            public void changed(WorkspaceId workspace, Workspace now) {
+                capacity.observed(workspace, now);
+            }
+
+            @Override
             public void deleted(WorkspaceId workspace) {
                 metrics.deleted(workspace);
+                capacity.deleted(workspace);
             }
         });
         timer = new DispatchTimer(loops, inFlight, pool, TICK);
         CallerAuthorization callers = new CallerAuthorization(directory, settings.defaultNamespace(), settings.canvasTokenSha256());
-        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, settings.trustForwardedHeaders(),
+        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, capacity, settings.trustForwardedHeaders(),
                 defaultIdle, defaultCeiling);
         RestBases restBases = new RestBases(admission);
         Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();

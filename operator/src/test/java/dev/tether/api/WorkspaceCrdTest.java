@@ -65,8 +65,16 @@ class WorkspaceCrdTest {
         assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
         List<String> columns = new ArrayList<>();
         crd.at("/spec/versions/0/additionalPrinterColumns").forEach(c -> columns.add(c.get("name").asText()));
-        assertThat(columns).containsExactlyInAnyOrder("Phase", "Idle timeout", "Source", "Last heartbeat", "Provisioning", "Image",
-                "Ready replicas", "Age");
+        assertThat(columns).containsExactlyInAnyOrder("Phase", "Idle timeout", "Source", "Last heartbeat", "Active", "Limit",
+                "Provisioning", "Image", "Ready replicas", "Age");
+        List<String> wideOnly = new ArrayList<>();
+        crd.at("/spec/versions/0/additionalPrinterColumns").forEach(c -> {
+            if (c.path("priority").asInt() > 0) {
+                wideOnly.add(c.get("name").asText());
+            }
+        });
+        assertThat(wideOnly).as("columns only -o wide shows").containsExactlyInAnyOrder("Active", "Limit", "Provisioning", "Image",
+                "Ready replicas");
     }
 
     private static void collectUndocumented(String path, JsonNode node, List<String> out) {

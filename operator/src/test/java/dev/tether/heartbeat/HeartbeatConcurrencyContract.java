@@ -95,7 +95,7 @@ abstract class HeartbeatConcurrencyContract {
                     int edit = i;
                     registry.workspaces.editSpec("busy", spec -> {
                         spec.setRuntime("edit-" + edit);
-                        spec.setDispatch(new DispatchSpec(null, edit % 2 == 0 ? 3600 : 1200, null));
+                        spec.setDispatch(new DispatchSpec(null, edit % 2 == 0 ? 3600 : 1200, null, null));
                     });
                 }
                 return null;
@@ -112,7 +112,7 @@ abstract class HeartbeatConcurrencyContract {
         assertThat(registry.runtime.heartbeat(token, beat(900, 3)).status()).isEqualTo(200);
         registry.workspaces.editSpec("busy", spec -> {
             spec.setRuntime("final");
-            spec.setDispatch(new DispatchSpec(null, 3600, null));
+            spec.setDispatch(new DispatchSpec(null, 3600, null, null));
         });
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

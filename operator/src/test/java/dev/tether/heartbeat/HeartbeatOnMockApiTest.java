@@ -236,13 +236,13 @@ class HeartbeatOnMockApiTest {
 
     @Test
     void responseReportsSpecOverrideAndClamping() {
-        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(null, 900, null)));
+        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(null, 900, null, null)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(
                 beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 3600}").body().at("/dispatch/clamped").asBoolean()).isTrue());
         assertThat(beat("\"runtime_metadata\": {\"idle_timeout_seconds\": 3600}").body().at("/dispatch/idle_timeout_seconds").asInt())
                 .isEqualTo(900);
 
-        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(120, null, null)));
+        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(120, null, null, null)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(beat("\"active_tasks\": 1").body().at("/dispatch/source").asText())
                 .isEqualTo("spec"));
     }
@@ -395,7 +395,7 @@ class HeartbeatOnMockApiTest {
 
     @Test
     void refreshComesAtLeastThreeTimesPerIdleWindow() {
-        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(30, null, null)));
+        registry.workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(30, null, null, null)));
         await().atMost(WAIT).until(() -> registry.get("researcher").getStatus().getDispatch().idleTimeoutSeconds() == 30);
         beat("\"active_tasks\": 1");
         long first = heartbeatWrites("researcher");

@@ -48,19 +48,19 @@ class DispatchPolicyTest {
 
     @Test
     void specOverrideBeatsTheRuntime() {
-        assertThat(DispatchPolicy.resolve(new DispatchSpec(120, null, 3600), 600, SETTINGS))
+        assertThat(DispatchPolicy.resolve(new DispatchSpec(120, null, 3600, null), 600, SETTINGS))
                 .isEqualTo(new DispatchStatus(120, DispatchSource.Spec, false, 3600));
     }
 
     @Test
     void declarationAboveTheSpecMaximumIsClamped() {
-        assertThat(DispatchPolicy.resolve(new DispatchSpec(null, 900, null), 3600, SETTINGS))
+        assertThat(DispatchPolicy.resolve(new DispatchSpec(null, 900, null, null), 3600, SETTINGS))
                 .isEqualTo(new DispatchStatus(900, DispatchSource.Runtime, true, 1800));
     }
 
     @Test
     void declarationAboveTheGlobalMaximumIsClampedEvenWithALargerSpecMaximum() {
-        assertThat(DispatchPolicy.resolve(new DispatchSpec(null, 86_400, null), 86_400, SETTINGS))
+        assertThat(DispatchPolicy.resolve(new DispatchSpec(null, 86_400, null, null), 86_400, SETTINGS))
                 .isEqualTo(new DispatchStatus(7200, DispatchSource.Runtime, true, 1800));
     }
 
@@ -98,7 +98,7 @@ class DispatchPolicyTest {
     @ParameterizedTest(name = CASE)
     @MethodSource("overridesDeclarationsAndSettings")
     void specOverrideAlwaysWins(int override, Integer declared, PolicySettings settings, TestInfo test) {
-        DispatchStatus result = DispatchPolicy.resolve(new DispatchSpec(override, null, null), declared, settings);
+        DispatchStatus result = DispatchPolicy.resolve(new DispatchSpec(override, null, null, null), declared, settings);
         assertThat(result.source()).as(test.getDisplayName()).isEqualTo(DispatchSource.Spec);
         assertThat(result.idleTimeoutSeconds()).as(test.getDisplayName()).isEqualTo(override);
         assertThat(result.clamped()).as(test.getDisplayName()).isFalse();
@@ -162,11 +162,11 @@ class DispatchPolicyTest {
         for (Integer max : distinct(null, 1, s.minIdleSeconds() - 1, s.minIdleSeconds(), s.maxIdleSeconds() - 1, s.maxIdleSeconds(),
                 s.maxIdleSeconds() + 1, MAX)) {
             if (max == null || max >= 1 && max <= MAX) {
-                specs.add(new DispatchSpec(null, max, null));
+                specs.add(new DispatchSpec(null, max, null, null));
             }
         }
-        specs.add(new DispatchSpec(null, null, 1));
-        specs.add(new DispatchSpec(null, s.minIdleSeconds(), MAX));
+        specs.add(new DispatchSpec(null, null, 1, null));
+        specs.add(new DispatchSpec(null, s.minIdleSeconds(), MAX, null));
         return specs;
     }
 
@@ -175,8 +175,8 @@ class DispatchPolicyTest {
         List<DispatchSpec> specs = new ArrayList<>();
         specs.add(null);
         specs.addAll(edgeSpecsWithoutOverride(s));
-        specs.addAll(List.of(new DispatchSpec(1, null, null), new DispatchSpec(MAX, null, null), new DispatchSpec(1, 1, 1),
-                new DispatchSpec(MAX, 1, MAX), new DispatchSpec(MAX, MAX, MAX)));
+        specs.addAll(List.of(new DispatchSpec(1, null, null, null), new DispatchSpec(MAX, null, null, null), new DispatchSpec(1, 1, 1, null),
+                new DispatchSpec(MAX, 1, MAX, null), new DispatchSpec(MAX, MAX, MAX, null)));
         return specs;
     }
 
@@ -251,11 +251,11 @@ class DispatchPolicyTest {
 
         /** No spec a fifth of the time; otherwise each field set half of the time. */
         DispatchSpec spec() {
-            return random.nextDouble() < 0.2 ? null : new DispatchSpec(orNull(0.5, 1, MAX), orNull(0.5, 1, MAX), orNull(0.5, 1, MAX));
+            return random.nextDouble() < 0.2 ? null : new DispatchSpec(orNull(0.5, 1, MAX), orNull(0.5, 1, MAX), orNull(0.5, 1, MAX), null);
         }
 
         DispatchSpec specWithoutOverride() {
-            return new DispatchSpec(null, orNull(0.5, 1, MAX), orNull(0.5, 1, MAX));
+            return new DispatchSpec(null, orNull(0.5, 1, MAX), orNull(0.5, 1, MAX), null);
         }
     }
 

@@ -102,11 +102,23 @@ class ProxyIdleTimeoutTest {
         ProxyRig.assertFiredAt(reply.elapsed(), BEATEN_WINDOW);
     }
 
-    /** An agent silent for {@code silence} under {@link #BEATEN_WINDOW} while the runtime heartbeats with {@code state}. */
+    @Test
+    void heartbeatsOfARuntimeReportingNoActiveTaskAreNotProgress() {
+        ProxyRig.Reply reply = dispatchWhileTheRuntimeBeatsEvery300ms("", 0, silentPast(BEATEN_WINDOW));
+
+        assertThat(reply.code()).isEqualTo(503);
+        ProxyRig.assertFiredAt(reply.elapsed(), BEATEN_WINDOW);
+    }
+
+    /** An agent silent for {@code silence} under {@link #BEATEN_WINDOW} while the runtime heartbeats with {@code state}, at work. */
     private ProxyRig.Reply dispatchWhileTheRuntimeBeatsEvery300ms(String state, Duration silence) {
+        return dispatchWhileTheRuntimeBeatsEvery300ms(state, 1, silence);
+    }
+
+    private ProxyRig.Reply dispatchWhileTheRuntimeBeatsEvery300ms(String state, int activeTasks, Duration silence) {
         rig.agent.on("/think", rig.agent.answerAfter(silence));
         rig.dispatchPolicy("thinker", (int) BEATEN_WINDOW.toSeconds(), "Runtime");
-        runtime.scheduleAtFixedRate(() -> rig.heartbeat("thinker", state), 300, 300, TimeUnit.MILLISECONDS);
+        runtime.scheduleAtFixedRate(() -> rig.heartbeat("thinker", state, activeTasks), 300, 300, TimeUnit.MILLISECONDS);
         return rig.post("/workspaces/team-a/thinker/a2a", MESSAGE);
     }
 

@@ -74,8 +74,10 @@ class ProxyLoadTest {
         rig.agent.on("/silent", rig.agent.answerAfter(Duration.ofSeconds(60)));
         rig.agent.on("/echo", TestAgent.Exchange::echo);
         rig.workspace("warm-up", "/echo");
+        rig.patchSpec("warm-up", "{\"maxConcurrentTasks\": 1000}");
         for (int w : WINDOWS) {
             rig.workspace("silent-" + w + "s", "/silent");
+            rig.patchSpec("silent-" + w + "s", "{\"maxConcurrentTasks\": 1000}");
             rig.dispatchPolicy("silent-" + w + "s", w, "Runtime");
         }
         callers = rig.http.newBuilder()

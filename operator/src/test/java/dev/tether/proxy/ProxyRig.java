@@ -179,18 +179,29 @@ final class ProxyRig implements AutoCloseable {
         return awaitSeen(patched);
     }
 
+    /** A JSON merge patch of the spec, as {@code kubectl patch --type merge} sends. */
+    Workspace patchSpec(String name, String specJson) {
+        return awaitSeen(kube.resources(Workspace.class).inNamespace(namespace).withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": " + specJson + "}"));
+    }
+
     /** The reconciler's resolved policy. */
     Workspace dispatchPolicy(String name, int idleSeconds, String source) {
         return patchStatus(name, "{\"dispatch\": {\"idleTimeoutSeconds\": " + idleSeconds + ", \"source\": \"" + source + "\"}}");
     }
 
     /**
-     * A heartbeat as the heartbeat endpoint records it; {@code state} "" (healthy) clears the field, since a
-     * real API server refuses an empty string in a status merge patch.
+     * A heartbeat of a runtime at work (one active task) as the heartbeat endpoint records it; {@code state} ""
+     * (healthy) clears the field, since a real API server refuses an empty string in a status merge patch.
      */
     Workspace heartbeat(String name, String state) {
+        return heartbeat(name, state, 1);
+    }
+
+    Workspace heartbeat(String name, String state, int activeTasks) {
         String stateJson = state.isEmpty() ? "null" : "\"" + state + "\"";
-        return patchStatus(name, "{\"lastHeartbeatTime\": \"" + Instant.now() + "\", \"runtime\": {\"state\": " + stateJson + "}}");
+        return patchStatus(name, "{\"lastHeartbeatTime\": \"" + Instant.now() + "\", \"runtime\": {\"state\": " + stateJson
+                + ", \"activeTasks\": " + activeTasks + "}}");
     }
 
     private Workspace awaitSeen(Workspace written) {

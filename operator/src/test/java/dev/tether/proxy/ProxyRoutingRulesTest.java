@@ -182,10 +182,22 @@ class ProxyRoutingRulesTest {
         assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status(null, ""))).isFalse();
     }
 
+    @Test
+    void aHeartbeatOfAnIdleRuntimeIsNoProgress() {
+        WorkspaceStatus before = status("2026-11-24T05:00:00Z", "");
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T05:00:30Z", "", 0))).isFalse();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T05:00:30Z", "", null))).isFalse();
+        assertThat(WorkspaceDirectory.healthyHeartbeatObserved(before, status("2026-11-24T05:00:30Z", "", 2))).isTrue();
+    }
+
     private static WorkspaceStatus status(String heartbeat, String state) {
+        return status(heartbeat, state, 1);
+    }
+
+    private static WorkspaceStatus status(String heartbeat, String state, Integer activeTasks) {
         WorkspaceStatus s = new WorkspaceStatus();
         s.setLastHeartbeatTime(heartbeat);
-        s.setRuntime(new RuntimeStatus(null, null, state, null, null, null, null, null, null, null));
+        s.setRuntime(new RuntimeStatus(null, null, state, activeTasks, null, null, null, null, null, null));
         return s;
     }
 }

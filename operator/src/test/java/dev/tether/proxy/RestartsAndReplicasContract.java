@@ -133,7 +133,7 @@ abstract class RestartsAndReplicasContract {
                     .until(() -> stack.agent.received().stream().allMatch(r -> r.age().compareTo(SILENT_PAST_THE_NEW_WINDOW) > 0));
 
             long changed = System.nanoTime();
-            stack.workspaces.editSpec("thinker", spec -> spec.setDispatch(new DispatchSpec(1, null, null)));
+            stack.workspaces.editSpec("thinker", spec -> spec.setDispatch(new DispatchSpec(1, null, null, null)));
 
             for (CompletableFuture<ProxyRig.Reply> reply : List.of(a, b)) {
                 ProxyRig.Reply cut = reply.join();

@@ -108,7 +108,7 @@ abstract class ReconcilerLifecycleContract {
                 .isEqualTo(new DispatchStatus(600, DispatchSource.Runtime, false, 1800)));
         assertThat(workspaces.get("researcher").getStatus().getPhase()).isEqualTo(WorkspacePhase.Online);
 
-        workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(120, null, 900)));
+        workspaces.editSpec("researcher", s -> s.setDispatch(new DispatchSpec(120, null, 900, null)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(dispatch("researcher"))
                 .isEqualTo(new DispatchStatus(120, DispatchSource.Spec, false, 900)));
         Workspace ws = workspaces.get("researcher");
@@ -118,7 +118,7 @@ abstract class ReconcilerLifecycleContract {
 
     @Test
     void declarationAboveTheAdminMaximumIsClamped() {
-        workspaces.create("researcher", s -> s.setDispatch(new DispatchSpec(null, 900, null)));
+        workspaces.create("researcher", s -> s.setDispatch(new DispatchSpec(null, 900, null, null)));
         heartbeat("researcher", "{\"idleTimeoutSeconds\": 3600}");
         await().atMost(WAIT).untilAsserted(() -> assertThat(dispatch("researcher"))
                 .isEqualTo(new DispatchStatus(900, DispatchSource.Runtime, true, 1800)));

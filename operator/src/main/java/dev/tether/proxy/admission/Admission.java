@@ -21,7 +21,7 @@ import java.util.Map;
 public final class Admission {
     /** What admission needs; one per proxy. */
     public record Context(WorkspaceDirectory directory, CallerAuthorization callers, Forwarding forwarding, ProxyMetrics metrics,
-            boolean trustForwardedHeaders, int defaultIdleSeconds, int defaultMaxDurationSeconds) {
+            Capacity capacity, boolean trustForwardedHeaders, int defaultIdleSeconds, int defaultMaxDurationSeconds) {
     }
 
     /** An admitted call: the workspace as cached, what to enforce on it, and where its agent is. */

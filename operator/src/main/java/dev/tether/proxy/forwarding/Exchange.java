@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * that says which, or, once a stream has started, with a final error event in the transport's shape. A slow caller pauses reading
  * from the agent (write-buffer water marks), so it costs at most a few buffers, never the whole answer.
  */
-public final class Exchange {
+public final class Exchange implements CallerEvents {
     static final String DISPATCH_LOG = "dev.tether.proxy.dispatch";
     private static final Logger LOG = LoggerFactory.getLogger(DISPATCH_LOG);
     /** JSON-RPC "server error" range; A2A uses it for implementation-defined failures. */
@@ -347,6 +347,7 @@ public final class Exchange {
     }
 
     /** The caller's connection can take more: read from the agent again. */
+    @Override
     public void callerWritable() {
         if (!done && agent != null) {
             agent.channel().config().setAutoRead(true);
@@ -374,6 +375,7 @@ public final class Exchange {
     }
 
     /** The caller's connection closed: the agent call is abandoned. */
+    @Override
     public void callerGone() {
         if (done) {
             return;

@@ -1,6 +1,7 @@
 package dev.tether.proxy.routing;
 
 import dev.tether.api.DispatchStatus;
+import dev.tether.api.RuntimeStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspaceStatus;
@@ -23,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every Workspace the proxy serves, from fabric8 informers (one over all namespaces, or one per
- * watched namespace), and the ready endpoints of the provisioned ones: lookups read the cache, never the API server. It also tells a listener what it
- * observes: a healthy heartbeat (lastHeartbeatTime advanced while the runtime is not wedged) and a
- * changed dispatch policy.
+ * watched namespace), and the ready endpoints of the provisioned ones: lookups read the cache, never the API server.
+ * It also tells a listener what it observes: a healthy heartbeat (lastHeartbeatTime advanced while the runtime reports
+ * active tasks and is not wedged), a changed dispatch policy, any change at all, and a deletion.
  */
 public final class WorkspaceDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkspaceDirectory.class);
@@ -36,6 +37,10 @@ public final class WorkspaceDirectory implements AutoCloseable {
         }
 
         default void policyChanged(WorkspaceId workspace) {
+        }
+
+        /** The workspace was added or changed in any way (a heartbeat's report, a limit). */
+        default void changed(WorkspaceId workspace, Workspace now) {
         }
 
         /** The workspace is gone; in-flight dispatches have already heard {@link #policyChanged}. */
@@ -105,14 +110,18 @@ public final class WorkspaceDirectory implements AutoCloseable {
         endpoints.close();
     }
 
-    /** True when {@code now} carries a heartbeat newer than {@code before} from a runtime that is not wedged. */
+    /**
+     * True when {@code now} carries a heartbeat newer than {@code before} from a runtime that is working: not wedged, and
+     * reporting active tasks. A runtime that heartbeats while idle must not hold a silent dispatch open forever.
+     */
     public static boolean healthyHeartbeatObserved(WorkspaceStatus before, WorkspaceStatus now) {
         String previous = before == null ? null : before.getLastHeartbeatTime();
         String latest = now == null ? null : now.getLastHeartbeatTime();
         if (latest == null || latest.equals(previous)) {
             return false;
         }
-        if (now.getRuntime() != null && now.getRuntime().wedged()) {
+        RuntimeStatus runtime = now.getRuntime();
+        if (runtime == null || runtime.wedged() || runtime.activeTasks() == null || runtime.activeTasks() <= 0) {
             return false;
         }
         try {
@@ -129,7 +138,9 @@ public final class WorkspaceDirectory implements AutoCloseable {
     private record Events(Listener listener) implements ResourceEventHandler<Workspace> {
         @Override
         public void onAdd(Workspace ws) {
-            listener.policyChanged(WorkspaceId.of(ws));
+            WorkspaceId key = WorkspaceId.of(ws);
+            listener.policyChanged(key);
+            listener.changed(key, ws);
         }
 
         @Override
@@ -141,6 +152,7 @@ public final class WorkspaceDirectory implements AutoCloseable {
             if (!Objects.equals(dispatchOf(before), dispatchOf(now))) {
                 listener.policyChanged(key);
             }
+            listener.changed(key, now);
         }
 
         @Override

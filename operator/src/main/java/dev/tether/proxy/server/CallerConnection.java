@@ -1,6 +1,7 @@
 package dev.tether.proxy.server;
 
 import dev.tether.http.HttpError;
+import dev.tether.proxy.forwarding.CallerEvents;
 import dev.tether.proxy.forwarding.Exchange;
 import dev.tether.proxy.wire.Answers;
 import io.netty.buffer.ByteBuf;
@@ -48,7 +49,7 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
     private long budgetTaken;
     private long requestStartedNanos;
     private int idleTicks;
-    private Exchange exchange;
+    private CallerEvents exchange;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
 
     CallerConnection(ProxyServer server) {
@@ -70,8 +71,8 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
         return keepAlive && !server.draining();
     }
 
-    /** The exchange answering the current request: told when the caller leaves or can take more bytes. */
-    public void attach(Exchange e) {
+    /** What answers the current request (an exchange, or a call waiting for a slot): told when the caller leaves or can take more bytes. */
+    public void attach(CallerEvents e) {
         exchange = e;
     }
 
@@ -263,7 +264,7 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange e = exchange;
+        CallerEvents e = exchange;
         if (e != null && ctx.channel().isWritable()) {
             e.callerWritable();
         }
@@ -277,7 +278,12 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
             switch (state) {
                 case READING, DISCARDING -> refuseAndClose(new HttpError(400,
                         "the request body is incomplete: the connection closed before its end (Content-Length or chunking)"));
-                case HANDLING -> keepAlive = false;
+                case HANDLING -> {
+                    keepAlive = false;
+                    if (exchange != null) {
+                        exchange.callerInputClosed();
+                    }
+                }
                 default -> {
                     state = State.CLOSED;
                     ctx.close();
@@ -308,7 +314,7 @@ public final class CallerConnection extends ChannelInboundHandlerAdapter impleme
         dropBody();
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
-        Exchange e = exchange;
+        CallerEvents e = exchange;
         exchange = null;
         if (e != null) {
             e.callerGone();

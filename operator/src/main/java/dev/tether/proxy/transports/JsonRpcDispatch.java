@@ -1,6 +1,7 @@
 package dev.tether.proxy.transports;
 
 import dev.tether.a2a.JsonRpcRequests;
+import dev.tether.a2a.TaskCalls;
 import dev.tether.a2a.WorkspacePaths;
 import dev.tether.api.WorkspaceId;
 import dev.tether.proxy.admission.Admission;
@@ -27,8 +28,21 @@ import org.slf4j.LoggerFactory;
 public final class JsonRpcDispatch extends AdmittedCall {
     private static final Logger LOG = LoggerFactory.getLogger(JsonRpcDispatch.class);
 
+    private JsonRpcRequests.Body request;
+
     public JsonRpcDispatch(Admission.Context context, WorkspaceId workspace) {
         super(context, workspace);
+    }
+
+    @Override
+    protected boolean startsTask(HttpRequest head, ByteBuf body) {
+        byte[] bytes = ByteBufUtil.getBytes(body, body.readerIndex(), body.readableBytes(), false);
+        request = JsonRpcRequests.classify(bytes, 0, bytes.length, () -> UUID.randomUUID().toString());
+        return TaskCalls.jsonRpc(switch (request) {
+            case JsonRpcRequests.Unparsable bad -> null;
+            case JsonRpcRequests.Legacy legacy -> legacy.method();
+            case JsonRpcRequests.Forward envelope -> envelope.method();
+        });
     }
 
     @Override
@@ -36,8 +50,7 @@ public final class JsonRpcDispatch extends AdmittedCall {
         ByteBuf forwarded = body;
         String rpcId;
         String method;
-        byte[] bytes = ByteBufUtil.getBytes(body, body.readerIndex(), body.readableBytes(), false);
-        switch (JsonRpcRequests.classify(bytes, 0, bytes.length, () -> UUID.randomUUID().toString())) {
+        switch (request) {
             case JsonRpcRequests.Unparsable bad -> {
                 LOG.atDebug().addKeyValue("workspace", workspace).log("forwarding a body that is not JSON as sent: {}", bad.problem());
                 rpcId = null;
@@ -63,7 +76,7 @@ public final class JsonRpcDispatch extends AdmittedCall {
                 .idleWindow(admitted.policy().idle())
                 .ceiling(admitted.ceiling())
                 .rpcId(rpcId)
-                .ended((e, outcome) -> context.metrics().dispatch(workspace, outcome, e.startedNanos()));
+                .ended(ended(started));
         if (method != null && ExtendedCards.JSONRPC_METHODS.contains(method)) {
             exchange.buffered(ExtendedCards.jsonRpc(connection, workspace, WorkspacePaths.endpoints(base, workspace)));
         }

@@ -1,5 +1,6 @@
 package dev.tether.proxy.transports;
 
+import dev.tether.a2a.TaskCalls;
 import dev.tether.a2a.WorkspacePaths;
 import dev.tether.http.HttpError;
 import dev.tether.proxy.admission.Admission;
@@ -31,6 +32,11 @@ public final class RestDispatch extends AdmittedCall {
     }
 
     @Override
+    protected boolean startsTask(HttpRequest head, ByteBuf body) {
+        return TaskCalls.rest(head.method().name(), route.restRoute());
+    }
+
+    @Override
     protected void forward(CallerConnection connection, HttpRequest head, ByteBuf body, Admission.Admitted admitted, long started) {
         String base = CallerBaseUrl.of(head.headers(), context.trustForwardedHeaders());
         HeaderPolicy.towardAgent(head.headers());
@@ -47,7 +53,7 @@ public final class RestDispatch extends AdmittedCall {
 
             @Override
             public void abandoned() {
-                body.release();
+                RestDispatch.this.abandoned(body);
             }
         });
     }
@@ -60,7 +66,7 @@ public final class RestDispatch extends AdmittedCall {
                 .idleWindow(admitted.policy().idle())
                 .ceiling(admitted.ceiling())
                 .rest()
-                .ended((e, outcome) -> context.metrics().dispatch(workspace, outcome, started));
+                .ended(ended(started));
         if (ExtendedCards.isRestRoute(head.method().name(), route.restRoute())) {
             exchange.buffered(ExtendedCards.rest(connection, workspace, WorkspacePaths.endpoints(base, workspace)));
         }
