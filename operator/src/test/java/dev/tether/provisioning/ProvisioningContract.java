@@ -225,6 +225,11 @@ abstract class ProvisioningContract {
             assertThat(workspaces.get("researcher").getStatus().getProvisioning().readyReplicas()).isEqualTo(1);
         });
 
+        // A surge during a rollout: only the count changes, and status follows it.
+        markAvailable("researcher", 2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(workspaces.get("researcher").getStatus().getProvisioning().readyReplicas())
+                .isEqualTo(2));
+
         workspaces.editSpec("researcher", s -> s.setSuspend(true));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(deployment("researcher").getSpec().getReplicas()).isZero();
