@@ -30,6 +30,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
         getDescription = "The URL set in the spec; it wins over a registered one")
 @AdditionalPrinterColumn(name = "Registered URL", jsonPath = ".status.registration.url", type = Type.STRING, priority = 1,
         getDescription = "The URL the runtime registered, used when the spec sets none")
+@AdditionalPrinterColumn(name = "Provisioning", jsonPath = ".status.provisioning.mode", type = Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Image", jsonPath = ".status.provisioning.image", type = Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Ready replicas", jsonPath = ".status.provisioning.readyReplicas", type = Type.INTEGER, priority = 1)
 public class Workspace extends CustomResource<WorkspaceSpec, WorkspaceStatus> implements Namespaced {
     public static final String GROUP = "tether.dev";
     public static final String VERSION = "v1alpha1";
@@ -42,15 +45,32 @@ public class Workspace extends CustomResource<WorkspaceSpec, WorkspaceStatus> im
         return super.getSpec();
     }
 
-    /** Where dispatches go: spec.url, else the URL the runtime registered; null when neither is set. */
+    /**
+     * The URL dispatches go to: spec.url, else (for a workspace Tether does not provision) the URL the runtime
+     * registered; null when neither applies. A provisioned workspace without spec.url is reached at its ready
+     * endpoints instead: a URL its pods register names a pod, not the workspace.
+     */
     public String endpoint() {
         WorkspaceSpec spec = getSpec();
         if (spec != null && spec.getUrl() != null && !spec.getUrl().isBlank()) {
             return spec.getUrl();
         }
+        if (provisioned()) {
+            return null;
+        }
         WorkspaceStatus status = getStatus();
         String registered = status == null || status.getRegistration() == null ? null : status.getRegistration().url();
         return registered == null || registered.isBlank() ? null : registered;
+    }
+
+    /** True when Tether runs this workspace's runtime from spec.template. */
+    public boolean provisioned() {
+        return getSpec() != null && getSpec().getTemplate() != null;
+    }
+
+    /** True when spec.suspend asks for zero replicas. */
+    public boolean suspended() {
+        return getSpec() != null && Boolean.TRUE.equals(getSpec().getSuspend());
     }
 
     @Override

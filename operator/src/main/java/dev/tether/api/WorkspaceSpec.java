@@ -47,6 +47,13 @@ public class WorkspaceSpec {
     @Max(1_000_000_000_000L)
     private Long budgetLimitCents;
 
+    @JsonPropertyDescription("The pod template Tether runs the runtime from: when set, Tether creates and owns a Deployment and a Service named "
+            + "after the workspace, and dispatches go to the Deployment's ready pods. spec.url, when also set, still wins for routing.")
+    private PodTemplate template;
+
+    @JsonPropertyDescription("True scales a provisioned workspace's runtime to zero replicas; dispatches answer 503 (suspended) until it is false again.")
+    private Boolean suspend;
+
     public String getUrl() { return url; }
     public void setUrl(String url) { this.url = url; }
     public String getRuntime() { return runtime; }
@@ -59,6 +66,10 @@ public class WorkspaceSpec {
     public void setDispatch(DispatchSpec dispatch) { this.dispatch = dispatch; }
     public Integer getMaxConcurrentTasks() { return maxConcurrentTasks; }
     public void setMaxConcurrentTasks(Integer maxConcurrentTasks) { this.maxConcurrentTasks = maxConcurrentTasks; }
+    public PodTemplate getTemplate() { return template; }
+    public void setTemplate(PodTemplate template) { this.template = template; }
+    public Boolean getSuspend() { return suspend; }
+    public void setSuspend(Boolean suspend) { this.suspend = suspend; }
     public Long getBudgetLimitCents() { return budgetLimitCents; }
     public void setBudgetLimitCents(Long budgetLimitCents) { this.budgetLimitCents = budgetLimitCents; }
 }

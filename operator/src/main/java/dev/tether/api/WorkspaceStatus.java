@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Observed state. Two writers with disjoint fields, each patching only its own:
  * the heartbeat endpoint ({@code lastHeartbeatTime}, {@code runtime}, {@code registration}) and the
- * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}, {@code tokenSha256}).
+ * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}, {@code tokenSha256}, {@code provisioning}).
  * NON_NULL matters: a null field would erase the other writer's data in a merge patch.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,6 +28,9 @@ public class WorkspaceStatus {
 
     @JsonPropertyDescription("SHA-256 (hex) of the workspace's token, so proxies can authenticate this workspace as a caller without reading Secrets. Written by the reconciler.")
     private String tokenSha256;
+
+    @JsonPropertyDescription("Whether Tether runs the runtime and, if so, how its Deployment is doing. Written by the reconciler.")
+    private ProvisioningStatus provisioning;
 
     @JsonPropertyDescription("When the runtime's last accepted heartbeat was recorded (RFC 3339). Refreshed at most every heartbeat status interval when nothing else changed. Written by the heartbeat endpoint.")
     private String lastHeartbeatTime;
@@ -48,6 +51,8 @@ public class WorkspaceStatus {
     public void setDispatch(DispatchStatus dispatch) { this.dispatch = dispatch; }
     public String getTokenSha256() { return tokenSha256; }
     public void setTokenSha256(String tokenSha256) { this.tokenSha256 = tokenSha256; }
+    public ProvisioningStatus getProvisioning() { return provisioning; }
+    public void setProvisioning(ProvisioningStatus provisioning) { this.provisioning = provisioning; }
     public String getLastHeartbeatTime() { return lastHeartbeatTime; }
 
     /** {@link #getLastHeartbeatTime()} as an instant; null when absent or unparsable. */

@@ -61,6 +61,26 @@ public final class NamespacedCache<T extends HasMetadata> implements AutoCloseab
         return all;
     }
 
+    /** Calls {@code listener} with every item added (the cached ones first), updated or deleted from now on. */
+    public void onChange(Consumer<? super T> listener) {
+        informers.forEach(i -> i.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T item) {
+                listener.accept(item);
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                listener.accept(after);
+            }
+
+            @Override
+            public void onDelete(T item, boolean finalStateUnknown) {
+                listener.accept(item);
+            }
+        }));
+    }
+
     /** Calls {@code listener} with every item deleted from now on (the informers keep running). */
     public void onDelete(Consumer<T> listener) {
         ResourceEventHandler<T> handler = new ResourceEventHandler<>() {

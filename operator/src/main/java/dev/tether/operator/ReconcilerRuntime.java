@@ -1,5 +1,6 @@
 package dev.tether.operator;
 
+import dev.tether.provisioning.ProvisioningSettings;
 import dev.tether.reconciler.WorkspaceReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -41,7 +42,8 @@ public final class ReconcilerRuntime implements AutoCloseable {
                 o.withLeaderElectionConfiguration(leaderElection(closing));
             }
         });
-        operator.register(new WorkspaceReconciler(settings.reconciler(), clock), c -> {
+        operator.register(new WorkspaceReconciler(settings.reconciler(),
+                new ProvisioningSettings(settings.defaultNamespace(), settings.platformUrl()), clock), c -> {
             if (settings.namespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {

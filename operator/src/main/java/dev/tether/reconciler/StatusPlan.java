@@ -8,12 +8,14 @@ import dev.tether.api.WorkspacePhase;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.policy.DispatchPolicy;
+import dev.tether.provisioning.ProvisioningReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The reconciler's decision for one Workspace, computed without I/O: its own status fields
@@ -24,13 +26,17 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
     static final String STATUS_MGMT = "status_mgmt";
     /** The Ready reason, and the event, of a reconcile that failed. */
     static final String RECONCILE_FAILED = "ReconcileFailed";
+    static final Set<String> PROVISIONING_PROBLEMS = Set.of(ProvisioningReport.INVALID_TEMPLATE, ProvisioningReport.NAME_TAKEN);
     static final double DEGRADE_AT_ERROR_RATE = 0.5;
     static final double RECOVER_BELOW_ERROR_RATE = 0.1;
     /** Wake a little after the stale moment, so the check lands on the far side of it. */
     static final Duration RECHECK_MARGIN = Duration.ofMillis(500);
 
-    /** @param tokenSha256 the hash of the workspace's token, null while its Secret does not exist yet */
-    public static StatusPlan of(Workspace ws, String tokenSha256, Instant now, ReconcilerSettings settings) {
+    /**
+     * @param tokenSha256  the hash of the workspace's token, null while its Secret does not exist yet
+     * @param provisioning what provisioning found (external workspaces: {@link ProvisioningReport#EXTERNAL})
+     */
+    public static StatusPlan of(Workspace ws, String tokenSha256, ProvisioningReport provisioning, Instant now, ReconcilerSettings settings) {
         boolean tokenPresent = tokenSha256 != null;
         WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
         RuntimeStatus runtime = current.getRuntime();
@@ -40,15 +46,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         DispatchStatus dispatch = DispatchPolicy.resolve(ws.getSpec() == null ? null : ws.getSpec().getDispatch(),
                 runtime == null ? null : runtime.idleTimeoutSeconds(), settings.policy());
 
-        String specProblem = specProblem(ws);
-        boolean hasEndpoint = ws.endpoint() != null;
-        boolean ready = specProblem == null && tokenPresent && hasEndpoint;
-        Condition readyCondition = Conditions.next(before, Conditions.READY, ready,
-                ready ? "Configured" : specProblem != null ? "InvalidSpec" : !tokenPresent ? "TokenMissing" : "NoEndpoint",
-                ready ? "spec is valid, the heartbeat token exists and the agent has an endpoint"
-                        : specProblem != null ? specProblem
-                        : !tokenPresent ? "the heartbeat token Secret " + TokenSecrets.name(ws) + " is being created (or repaired, when it lost its token)"
-                        : "neither spec.url nor a registered URL is set; dispatch answers 503 until one is",
+        Readiness readiness = readiness(ws, specProblem(ws), tokenPresent, provisioning);
+        Condition readyCondition = Conditions.next(before, Conditions.READY, readiness.ready(), readiness.reason(), readiness.message(),
                 generation, now);
 
         Instant lastBeat = current.lastHeartbeat();
@@ -77,6 +76,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         own.setConditions(List.of(readyCondition, liveCondition, degradedCondition));
         own.setDispatch(dispatch);
         own.setTokenSha256(tokenSha256);
+        own.setProvisioning(provisioning.status());
 
         Optional<Duration> recheck = live ? Optional.of(Duration.between(now, staleAt).plus(RECHECK_MARGIN)) : Optional.empty();
         return new StatusPlan(own, events(current, own), recheck);
@@ -88,7 +88,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
      */
     public static WorkspaceStatus failed(Workspace ws, String cause, Instant now, ReconcilerSettings settings) {
         WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
-        StatusPlan plan = of(ws, current.getTokenSha256(), now, settings);
+        // Only the conditions are kept, and Ready is replaced: what provisioning found does not matter here.
+        StatusPlan plan = of(ws, current.getTokenSha256(), ProvisioningReport.EXTERNAL, now, settings);
         Condition ready = Conditions.next(current.getConditions(), Conditions.READY, false, RECONCILE_FAILED,
                 "reconcile failed, retrying: " + cause, plan.status().getObservedGeneration(), now);
         WorkspaceStatus own = new WorkspaceStatus();
@@ -103,7 +104,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                 && current.getPhase() == status.getPhase()
                 && Objects.equals(current.getConditions(), status.getConditions())
                 && Objects.equals(current.getDispatch(), status.getDispatch())
-                && Objects.equals(current.getTokenSha256(), status.getTokenSha256());
+                && Objects.equals(current.getTokenSha256(), status.getTokenSha256())
+                && Objects.equals(current.getProvisioning(), status.getProvisioning());
     }
 
     /** What the schema cannot express: cross-field rules. */
@@ -122,6 +124,34 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                     + d.maxIdleTimeoutSeconds() + ")";
         }
         return null;
+    }
+
+    private record Readiness(boolean ready, String reason, String message) {
+    }
+
+    /** Ready: the spec is valid, the token exists and the agent can be reached (a provisioned one: its Deployment is available). */
+    private static Readiness readiness(Workspace ws, String specProblem, boolean tokenPresent, ProvisioningReport provisioning) {
+        if (specProblem != null) {
+            return new Readiness(false, "InvalidSpec", specProblem);
+        }
+        if (!tokenPresent) {
+            return new Readiness(false, "TokenMissing", "the heartbeat token Secret " + TokenSecrets.name(ws) + " is being created (or repaired, when it lost its token)");
+        }
+        if (provisioning.problem() != null) {
+            return new Readiness(false, provisioning.problem().reason(), provisioning.problem().message());
+        }
+        if (ws.suspended()) {
+            return new Readiness(false, "Suspended", "spec.suspend is true: the runtime is scaled to zero and dispatches answer 503");
+        }
+        if (provisioning.provisioned()) {
+            return provisioning.available()
+                    ? new Readiness(true, "RuntimeAvailable", "Deployment " + ws.getMetadata().getName() + " has an available replica")
+                    : new Readiness(false, "RuntimeUnavailable", "Deployment " + ws.getMetadata().getName()
+                            + " has no available replica yet; dispatches answer 503 until one is ready");
+        }
+        return ws.endpoint() != null
+                ? new Readiness(true, "Configured", "spec is valid, the heartbeat token exists and the agent has an endpoint")
+                : new Readiness(false, "NoEndpoint", "neither spec.url nor a registered URL is set; dispatch answers 503 until one is");
     }
 
     private record Degradation(boolean degraded, String reason, String message) {
@@ -155,6 +185,11 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         if (was != null && (!Objects.equals(was.idleTimeoutSeconds(), now.idleTimeoutSeconds()) || was.source() != now.source())) {
             events.add(WorkspaceEvent.normal("DispatchPolicyChanged", "effective idle timeout " + was.idleTimeoutSeconds() + "s ("
                     + was.source() + ") -> " + now.idleTimeoutSeconds() + "s (" + now.source() + ")" + (Boolean.TRUE.equals(now.clamped()) ? ", clamped" : "")));
+        }
+        Condition wasReady = Conditions.find(before.getConditions(), Conditions.READY);
+        Condition ready = Conditions.find(after.getConditions(), Conditions.READY);
+        if (PROVISIONING_PROBLEMS.contains(ready.reason()) && (wasReady == null || !Objects.equals(wasReady.message(), ready.message()))) {
+            events.add(WorkspaceEvent.warning(ready.reason(), ready.message()));
         }
         WorkspacePhase from = before.getPhase();
         WorkspacePhase to = after.getPhase();

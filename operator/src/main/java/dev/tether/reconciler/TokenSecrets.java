@@ -1,7 +1,7 @@
 package dev.tether.reconciler;
 
 import dev.tether.api.Workspace;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import dev.tether.kube.OwnerReferences;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.ByteBuffer;
@@ -50,14 +50,7 @@ public final class TokenSecrets {
                         WORKSPACE_LABEL, ws.getMetadata().getName(),
                         COMPONENT_LABEL, COMPONENT,
                         "app.kubernetes.io/managed-by", "tether"))
-                .withOwnerReferences(new OwnerReferenceBuilder()
-                        .withApiVersion(ws.getApiVersion())
-                        .withKind(ws.getKind())
-                        .withName(ws.getMetadata().getName())
-                        .withUid(ws.getMetadata().getUid())
-                        .withController(true)
-                        .withBlockOwnerDeletion(false)
-                        .build())
+                .withOwnerReferences(OwnerReferences.controlledBy(ws))
                 .endMetadata()
                 .withType("Opaque")
                 .withData(freshData())

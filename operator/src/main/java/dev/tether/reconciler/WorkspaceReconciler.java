@@ -2,6 +2,9 @@ package dev.tether.reconciler;
 
 import dev.tether.api.Workspace;
 import dev.tether.kube.StatusPatches;
+import dev.tether.provisioning.Provisioner;
+import dev.tether.provisioning.ProvisioningReport;
+import dev.tether.provisioning.ProvisioningSettings;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,13 +24,15 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a Workspace's token Secret in place and the reconciler's status fields true: the effective
+ * Keeps a Workspace's token Secret in place, runs its runtime when it has a template, and keeps the reconciler's status fields true: the effective
  * dispatch policy, phase and conditions. Reacts to status-only changes too (the heartbeat writes
  * status), and wakes itself when the last heartbeat is due to go stale.
  */
@@ -39,11 +44,13 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
     static final Duration RECHECK_AFTER_FAILURES = Duration.ofMinutes(1);
 
     private final ReconcilerSettings settings;
+    private final Provisioner provisioner;
     private final Clock clock;
     private final WorkspaceEvents events;
 
-    public WorkspaceReconciler(ReconcilerSettings settings, Clock clock) {
+    public WorkspaceReconciler(ReconcilerSettings settings, ProvisioningSettings provisioning, Clock clock) {
         this.settings = settings;
+        this.provisioner = new Provisioner(provisioning);
         this.clock = clock;
         this.events = new WorkspaceEvents(clock);
     }
@@ -51,20 +58,24 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
     @Override
     public List<EventSource<?, Workspace>> prepareEventSources(EventSourceContext<Workspace> context) {
         // Token Secrets map back to their Workspace through the owner reference, so deleting one reconciles it.
-        return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, Workspace.class)
+        List<EventSource<?, Workspace>> sources = new ArrayList<>();
+        sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, Workspace.class)
                 .withName("token-secrets")
                 .withLabelSelector(TokenSecrets.SELECTOR)
                 .withNamespacesInheritedFromController()
                 .build(), context));
+        sources.addAll(provisioner.eventSources(context));
+        return sources;
     }
 
     @Override
     public UpdateControl<Workspace> reconcile(Workspace ws, Context<Workspace> context) {
         KubernetesClient client = context.getClient();
-        String token = context.getSecondaryResource(Secret.class).map(secret -> tokenIn(client, ws, secret))
-                .orElseGet(() -> createToken(client, ws));
+        Optional<Secret> cached = context.getSecondaryResource(Secret.class);
+        String token = cached.map(secret -> tokenIn(client, ws, secret)).orElseGet(() -> createToken(client, ws));
 
-        StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), clock.instant(), settings);
+        ProvisioningReport provisioning = provisioner.reconcile(ws, context, cached.isPresent() && token != null);
+        StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), provisioning, clock.instant(), settings);
         if (!plan.alreadyWritten(ws.getStatus())) {
             // Only our fields (WorkspaceStatus omits nulls): status.runtime and lastHeartbeatTime stay the heartbeat's.
             StatusPatches.merge(client, ws.getMetadata().getNamespace(), ws.getMetadata().getName(), plan.status());

@@ -69,7 +69,8 @@ class WorkspaceCrdTest {
                 .forEach(c -> (c.path("priority").asInt() == 0 ? columns : wide).add(c.get("name").asText()));
         assertThat(columns).as("kubectl's convention: the state first, Age last")
                 .containsExactly("Phase", "Idle timeout", "Source", "Last heartbeat", "Age");
-        assertThat(wide).as("columns only -o wide shows, after Age").containsExactly("Active", "Limit", "URL", "Registered URL");
+        assertThat(wide).as("columns only -o wide shows, after Age").containsExactly("Active", "Limit", "URL", "Registered URL", "Provisioning", "Image",
+                "Ready replicas");
     }
 
     private static void collectUndocumented(String path, JsonNode node, List<String> out) {

@@ -81,6 +81,9 @@ class WorkspaceSchemaRealApiTest {
             negative budget            | {"budgetLimitCents": -1}                           | spec.budgetLimitCents
             parentRef not a name       | {"parentRef": "Not_A_Name"}                        | spec.parentRef
             dispatch not an object     | {"dispatch": 300}                                  | spec.dispatch
+            template without spec      | {"template": {"metadata": {}}}                     | spec.template.spec
+            template label not string  | {"template": {"metadata": {"labels": {"a": 1}}, "spec": {}}} | spec.template.metadata.labels
+            suspend not a boolean      | {"suspend": "yes"}                                 | spec.suspend
             """)
     void invalidWorkspaceIsRejectedBySchemaValidation(String description, String spec, String field) {
         assertThatThrownBy(() -> kube.client().resource(workspace(spec)).inNamespace(kube.namespace()).create())

@@ -24,9 +24,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.discovery.v1beta1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -75,7 +78,8 @@ class ChartRealApiTest {
     /** The resources probed: those Tether uses, and some it must not touch. */
     private static final List<String> RESOURCES = List.of(
             "tether.dev workspaces", "tether.dev workspaces/status", " secrets", " events", "coordination.k8s.io leases",
-            " configmaps", " pods", " serviceaccounts", "apps deployments", "rbac.authorization.k8s.io roles");
+            " configmaps", " pods", " serviceaccounts", "apps deployments", " services", "discovery.k8s.io endpointslices", " endpoints",
+            "apps replicasets", "rbac.authorization.k8s.io roles");
 
     @TempDir
     Path tmp;
@@ -136,7 +140,7 @@ class ChartRealApiTest {
             assertThat(allowed(serviceAccount(release + "-operator"), namespace))
                     .as("operator in %s: no lease rights without leader election", namespace).isEqualTo(OPERATOR_PERMISSIONS);
             assertThat(allowed(serviceAccount(release + "-proxy"), namespace))
-                    .as("proxy in %s: read Workspaces, nothing else, never secrets", namespace).isEqualTo(PROXY_PERMISSIONS);
+                    .as("proxy in %s: read Workspaces and EndpointSlices, nothing else, never secrets", namespace).isEqualTo(PROXY_PERMISSIONS);
         }
         assertThat(allowed(serviceAccount("nobody"), kube.namespace()))
                 .as("control: an unbound ServiceAccount may do nothing, so the server really authorizes with RBAC").isEmpty();
@@ -246,6 +250,32 @@ class ChartRealApiTest {
             assertForbidden(() -> operator.resource(new SecretBuilder(token).withData(Map.of("token", "b3RoZXI=")).build())
                     .inNamespace(ns).update());
             assertForbidden(() -> operator.secrets().inNamespace(ns).withName("researcher-token").delete());
+
+            // A provisioned workspace's runtime: the operator makes and keeps it; the proxy only reads where its pods are.
+            operator.resource(new DeploymentBuilder().withNewMetadata().withName("researcher").endMetadata().withNewSpec()
+                    .withNewSelector().addToMatchLabels("app", "r").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "r").endMetadata()
+                    .withNewSpec().addNewContainer().withName("agent").withImage("agent:1").endContainer().endSpec().endTemplate()
+                    .endSpec().build()).inNamespace(ns).create();
+            operator.apps().deployments().inNamespace(ns).withName("researcher").edit(d -> { d.getSpec().setReplicas(0); return d; });
+            operator.resource(new ServiceBuilder().withNewMetadata().withName("researcher").endMetadata().withNewSpec()
+                    .addNewPort().withName("a2a").withPort(8000).endPort().endSpec().build()).inNamespace(ns).create();
+            assertThat(operator.apps().deployments().inNamespace(ns).withName("researcher").get().getSpec().getReplicas()).isZero();
+            assertThat(operator.services().inNamespace(ns).withName("researcher").get()).isNotNull();
+            assertForbidden(() -> operator.pods().inNamespace(ns).list());
+            assertForbidden(() -> operator.apps().replicaSets().inNamespace(ns).list());
+
+            kube.client().resource(new EndpointSliceBuilder().withNewMetadata()
+                    .withName("researcher-1").addToLabels("kubernetes.io/service-name", "researcher").endMetadata()
+                    .withAddressType("IPv4").addNewEndpoint().withAddresses("10.0.0.7").endEndpoint().build()).inNamespace(ns).create();
+            assertThat(proxy.discovery().v1beta1().endpointSlices().inNamespace(ns).withLabel("kubernetes.io/service-name", "researcher")
+                    .list().getItems()).as("the proxy reads EndpointSlices").hasSize(1);
+            assertForbidden(() -> proxy.discovery().v1beta1().endpointSlices().inNamespace(ns).withName("researcher-1").delete());
+            assertForbidden(() -> proxy.services().inNamespace(ns).list());
+            assertForbidden(() -> proxy.apps().deployments().inNamespace(ns).list());
+            assertForbidden(() -> proxy.pods().inNamespace(ns).list());
+
+            operator.apps().deployments().inNamespace(ns).withName("researcher").delete();
         }
         assertThat(kube.client().resources(Workspace.class).inNamespace(ns).withName("researcher").get().getSpec().getUrl())
                 .as("spec untouched").isEqualTo("http://researcher:8000/a2a");

@@ -163,11 +163,15 @@ final class HelmChart {
             grant("tether.dev", "workspaces", "get", "list", "watch"),
             grant("tether.dev", "workspaces/status", "get", "patch"),
             grant("", "secrets", "get", "list", "watch", "create", "patch"),
+            grant("apps", "deployments", "get", "list", "watch", "create", "update", "patch", "delete"),
+            grant("", "services", "get", "list", "watch", "create", "update", "patch", "delete"),
             grant("", "events", "get", "create", "patch"));
 
     /** What the operator may do in the release namespace when it elects a leader. */
     static final Set<String> LEADER_ELECTION_PERMISSIONS = grant("coordination.k8s.io", "leases", "get", "create", "update");
 
-    /** What the proxy may do: read Workspaces, nothing else. */
-    static final Set<String> PROXY_PERMISSIONS = grant("tether.dev", "workspaces", "get", "list", "watch");
+    /** What the proxy may do: read Workspaces and EndpointSlices, nothing else. */
+    static final Set<String> PROXY_PERMISSIONS = union(
+            grant("tether.dev", "workspaces", "get", "list", "watch"),
+            grant("discovery.k8s.io", "endpointslices", "get", "list", "watch"));
 }

@@ -2,6 +2,8 @@ package dev.tether.reconciler;
 
 import dev.tether.api.Workspace;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -15,8 +17,8 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The part of JOSDK's {@link Context} that {@link WorkspaceReconciler} uses, so a test can call
- * {@code reconcile} itself: the client, and the workspace's token Secret as the "token-secrets"
- * informer would hand it over (read from the API here). Anything else fails loudly.
+ * {@code reconcile} itself: the client, and the workspace's token Secret, Deployment and Service as the
+ * informers would hand them over (read from the API here). Anything else fails loudly.
  */
 final class FakeContext implements Context<Workspace> {
     private final KubernetesClient client;
@@ -39,11 +41,19 @@ final class FakeContext implements Context<Workspace> {
 
     @Override
     public <R> Optional<R> getSecondaryResource(Class<R> type, String eventSourceName) {
-        if (type != Secret.class) {
+        String namespace = primary.getMetadata().getNamespace();
+        String name = primary.getMetadata().getName();
+        Object found;
+        if (type == Secret.class) {
+            found = client.secrets().inNamespace(namespace).withName(TokenSecrets.name(primary)).get();
+        } else if (type == Deployment.class) {
+            found = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        } else if (type == Service.class) {
+            found = client.services().inNamespace(namespace).withName(name).get();
+        } else {
             throw unused("secondary resources of " + type.getSimpleName());
         }
-        Secret secret = client.secrets().inNamespace(primary.getMetadata().getNamespace()).withName(TokenSecrets.name(primary)).get();
-        return Optional.ofNullable(secret).map(type::cast);
+        return Optional.ofNullable(found).map(type::cast);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.tether.api.DispatchStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspacePhase;
 import dev.tether.policy.PolicySettings;
+import dev.tether.provisioning.ProvisioningSettings;
 import dev.tether.testing.MockKubeApi;
 import dev.tether.testing.MutableClock;
 import dev.tether.testing.Workspaces;
@@ -29,7 +30,8 @@ class WorkspaceReconcilerOnMockApiTest {
     @RegisterExtension
     final MockKubeApi kube = new MockKubeApi();
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T09:00:00Z"));
-    final WorkspaceReconciler reconciler = new WorkspaceReconciler(new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER), clock);
+    final WorkspaceReconciler reconciler = new WorkspaceReconciler(new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER),
+            new ProvisioningSettings("default", null), clock);
     Workspaces workspaces;
 
     @BeforeEach

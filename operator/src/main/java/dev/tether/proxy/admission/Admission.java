@@ -38,7 +38,7 @@ public final class Admission {
         Workspace ws = WorkspaceLookup.find(context.directory(), id);
         EnforcedPolicy policy = EnforcedPolicy.of(ws, context.defaultIdleSeconds(), context.defaultMaxDurationSeconds());
         Ceiling ceiling = Ceiling.resolve(headers.get(Ceiling.TIMEOUT_HEADER), headers.get(Ceiling.CALLER_HEADER), policy.maxDurationSeconds());
-        Upstream agent = WorkspaceLookup.upstream(policy);
+        Upstream agent = WorkspaceLookup.upstream(context.directory(), policy);
         if (policy.budgetExhausted()) {
             throw new HttpError(402, "workspace " + id + " has spent its monthly budget (" + policy.monthlySpendCents()
                     + " of " + policy.budgetLimitCents() + " cents); raise spec.budgetLimitCents or wait for next month",

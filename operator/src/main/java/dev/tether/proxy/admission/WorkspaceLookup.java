@@ -6,9 +6,10 @@ import dev.tether.http.HttpError;
 import dev.tether.proxy.forwarding.Upstream;
 import dev.tether.proxy.routing.EnforcedPolicy;
 import dev.tether.proxy.routing.WorkspaceDirectory;
+import java.net.InetSocketAddress;
 import java.util.Map;
 
-/** The workspace a request names, and where its agent is, or the refusal that says which is missing. */
+/** The workspace a request names, and where its agent is, or the refusal that says which is missing (or that it is suspended). */
 public final class WorkspaceLookup {
     private WorkspaceLookup() {
     }
@@ -25,11 +26,28 @@ public final class WorkspaceLookup {
                         Map.of("Retry-After", "1")));
     }
 
-    /** The agent's URL, or the 503 that says none is known (or that the one set is unusable). */
-    public static Upstream upstream(EnforcedPolicy policy) {
+    /**
+     * Where the agent is: spec.url; else a provisioned workspace's next ready endpoint (its pods serve A2A at {@code /} on
+     * their {@code a2a} port; the address is vetted like a registered URL's, since it names a pod, not what an admin
+     * wrote); else the URL the runtime registered. A suspended workspace, or one with nowhere to send, answers 503.
+     */
+    public static Upstream upstream(WorkspaceDirectory directory, EnforcedPolicy policy) {
+        Map<String, Object> details = Map.of("workspace", policy.workspace().toString());
+        if (policy.suspended()) {
+            throw new HttpError(503, "workspace " + policy.workspace() + " is suspended (spec.suspend is true); set it to false to "
+                    + "dispatch again", Map.of("workspace", policy.workspace().toString(), "reason", "suspended"), Map.of());
+        }
+        if (policy.url() == null && policy.provisioned()) {
+            InetSocketAddress pod = directory.nextReadyEndpoint(policy.workspace()).orElseThrow(() -> new HttpError(503, "workspace "
+                    + policy.workspace() + " has no ready replica: its runtime (Deployment " + policy.workspace().name()
+                    + ") is starting or not ready; retry shortly", Map.of("workspace", policy.workspace().toString(), "reason", "no_ready_replica"),
+                    Map.of("Retry-After", "5")));
+            String host = pod.getHostString().contains(":") ? "[" + pod.getHostString() + "]" : pod.getHostString();
+            return new Upstream(new Upstream.AgentAddress(false, pod.getHostString(), pod.getPort(), true), "/", host + ":" + pod.getPort());
+        }
         return policy.upstream().orElseThrow(() -> new HttpError(503, policy.url() == null
                 ? "workspace " + policy.workspace() + " has no URL: set spec.url or let the runtime register one"
                 : "workspace " + policy.workspace() + " has an unusable URL '" + policy.url() + "' (not http or https)",
-                Map.of("workspace", policy.workspace().toString()), Map.of()));
+                details, Map.of()));
     }
 }

@@ -51,7 +51,7 @@ public final class AgentCards implements RequestHandler {
         Upstream agent;
         try {
             context.callers().authorize(head.headers(), id);
-            agent = WorkspaceLookup.upstream(EnforcedPolicy.of(WorkspaceLookup.find(context.directory(), id), context.defaultIdleSeconds(),
+            agent = WorkspaceLookup.upstream(context.directory(), EnforcedPolicy.of(WorkspaceLookup.find(context.directory(), id), context.defaultIdleSeconds(),
                     context.defaultMaxDurationSeconds()));
         } catch (HttpError e) {
             connection.answer(Answers.error(e.status(), e.getMessage(), e.details(), e.headers()));

@@ -13,13 +13,14 @@ import dev.tether.proxy.forwarding.Upstream;
 import java.util.Optional;
 
 /**
- * What the proxy enforces for one workspace, read from its cached resource: where to send (spec.url, else the URL
- * the runtime registered, whose address is then vetted at connect time), the idle window and ceiling the reconciler
+ * What the proxy enforces for one workspace, read from its cached resource: where to send (spec.url; else, for a
+ * provisioned workspace, its ready endpoints; else the URL the runtime registered, whose address is then vetted at
+ * connect time), whether it is suspended, the idle window and ceiling the reconciler
  * resolved into {@code status.dispatch} (the proxy's defaults until it has), and the budget. Pure but for a bounded
  * cache of parsed URLs.
  */
-public record EnforcedPolicy(WorkspaceId workspace, String url, boolean registered, IdleWindow idle, int maxDurationSeconds,
-        Long budgetLimitCents, Long monthlySpendCents) {
+public record EnforcedPolicy(WorkspaceId workspace, String url, boolean registered, boolean provisioned, boolean suspended,
+        IdleWindow idle, int maxDurationSeconds, Long budgetLimitCents, Long monthlySpendCents) {
     /** Parsed agent URLs; bounded by size, so URLs a caller cannot choose anyway never grow it without end. */
     private static final Cache<String, Optional<Upstream>> URLS = Caffeine.newBuilder().maximumSize(16_384).build();
 
@@ -34,7 +35,8 @@ public record EnforcedPolicy(WorkspaceId workspace, String url, boolean register
                 ? dispatch.maxDurationSeconds() : defaultMaxDurationSeconds;
         RuntimeStatus runtime = status == null ? null : status.getRuntime();
         boolean fromSpec = ws.getSpec() != null && ws.getSpec().getUrl() != null && !ws.getSpec().getUrl().isBlank();
-        return new EnforcedPolicy(WorkspaceId.of(ws), ws.endpoint(), !fromSpec, idle, ceiling,
+        return new EnforcedPolicy(WorkspaceId.of(ws), ws.endpoint(), !fromSpec && !ws.provisioned(), ws.provisioned(), ws.suspended(),
+                idle, ceiling,
                 ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents(),
                 runtime == null ? null : runtime.monthlySpendCents());
     }

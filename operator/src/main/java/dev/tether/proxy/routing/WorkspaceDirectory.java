@@ -9,12 +9,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -22,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every Workspace the proxy serves, from fabric8 informers (one over all namespaces, or one per
- * watched namespace): lookups read the cache, never the API server. It also tells a listener what it
- * observes: a healthy heartbeat (lastHeartbeatTime advanced while the runtime reports active tasks and is not wedged),
- * a changed dispatch policy, any change at all, and a deletion.
+ * watched namespace), and the ready endpoints of the provisioned ones: lookups read the cache, never the API server.
+ * It also tells a listener what it observes: a healthy heartbeat (lastHeartbeatTime advanced while the runtime reports
+ * active tasks and is not wedged), a changed dispatch policy, any change at all, and a deletion.
  */
 public final class WorkspaceDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkspaceDirectory.class);
@@ -48,6 +50,9 @@ public final class WorkspaceDirectory implements AutoCloseable {
 
     private final List<String> namespaces;
     private final Map<String, SharedIndexInformer<Workspace>> informers;
+    private final EndpointDirectory endpoints;
+    /** Turns the ready endpoints round, so dispatches spread over a workspace's replicas. */
+    private final AtomicLong turn = new AtomicLong();
 
     /** @param namespaces empty: all namespaces */
     public WorkspaceDirectory(KubernetesClient client, List<String> namespaces) {
@@ -57,6 +62,7 @@ public final class WorkspaceDirectory implements AutoCloseable {
                 : workspaces.inNamespace(ns)).runnableInformer(0);
         informers = (namespaces.isEmpty() ? List.of("") : this.namespaces).stream()
                 .collect(Collectors.toUnmodifiableMap(ns -> ns, create));
+        endpoints = new EndpointDirectory(client, this.namespaces);
     }
 
     /** Starts watching; the listeners hear of heartbeats, policy changes and deletions from then on. */
@@ -74,7 +80,13 @@ public final class WorkspaceDirectory implements AutoCloseable {
     }
 
     public boolean isSynced() {
-        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced) && endpoints.isSynced();
+    }
+
+    /** One ready pod address of a provisioned workspace, each call the next one; empty when none is ready. */
+    public Optional<InetSocketAddress> nextReadyEndpoint(WorkspaceId workspace) {
+        List<InetSocketAddress> ready = endpoints.ready(workspace);
+        return ready.isEmpty() ? Optional.empty() : Optional.of(ready.get((int) Math.floorMod(turn.getAndIncrement(), (long) ready.size())));
     }
 
     /** True when this proxy serves the namespace at all. */
@@ -95,6 +107,7 @@ public final class WorkspaceDirectory implements AutoCloseable {
     @Override
     public void close() {
         informers.values().forEach(SharedIndexInformer::close);
+        endpoints.close();
     }
 
     /**

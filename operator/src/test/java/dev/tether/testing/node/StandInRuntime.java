@@ -1,0 +1,80 @@
+package dev.tether.testing.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.http.HttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * What a provisioned workspace's container runs under {@link NodeStandIn}: a runtime as the existing ones behave,
+ * configured only by what Tether injects. It reads its token from {@code $CONFIGS_DIR/.auth_token} (the stand-in's
+ * {@code /configs}), registers {@code http://$HOSTNAME:$A2A_PORT/} (a pod name nobody can resolve, as a pod's would
+ * be from outside the cluster), heartbeats to {@code $PLATFORM_URL} every second as {@code $WORKSPACE_ID}, and
+ * answers A2A JSON-RPC on {@code /} with a result naming itself; {@code GET /healthz} is its readiness probe.
+ */
+public final class StandInRuntime {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StandInRuntime() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String workspace = System.getenv("WORKSPACE_ID");
+        String platform = System.getenv("PLATFORM_URL");
+        String pod = System.getenv("HOSTNAME");
+        int port = Integer.parseInt(System.getenv("A2A_PORT"));
+        String token = Files.readString(Path.of(System.getenv("CONFIGS_DIR"), ".auth_token")).trim();
+
+        HttpServer server = HttpServer.builder("127.0.0.1", port).route("/*", new Handler.Abstract(Handler.Abstract.InvocationType.BLOCKING) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (request.getMethod().equals("GET")) {
+                    response.setStatus(200);
+                    response.write(true, ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8)), callback);
+                    return true;
+                }
+                JsonNode rpc = JSON.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
+                ObjectNode answer = JSON.createObjectNode().put("jsonrpc", "2.0").set("id", rpc.get("id"));
+                answer.putObject("result").put("workspace", workspace).put("pod", pod).put("method", rpc.path("method").asText());
+                response.setStatus(200);
+                response.getHeaders().put("Content-Type", "application/json");
+                response.write(true, ByteBuffer.wrap(answer.toString().getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        }).start();
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        post(http, platform + "/registry/register", token, JSON.createObjectNode().put("id", workspace)
+                .put("url", "http://" + pod + ":" + port + "/").toString());
+        while (true) {
+            post(http, platform + "/registry/heartbeat", token, JSON.createObjectNode().put("workspace_id", workspace)
+                    .put("active_tasks", 0).put("uptime_seconds", 1).toString());
+            Thread.sleep(1000);
+        }
+    }
+
+    private static void post(HttpClient http, String url, String token, String body) {
+        try {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println(url + " -> " + answer.statusCode() + " " + answer.body());
+        } catch (Exception e) {
+            System.out.println(url + " failed: " + e);
+        }
+    }
+}
