@@ -83,7 +83,7 @@ public final class HttpServer implements AutoCloseable {
 
         /**
          * The listen backlog. 0 leaves the JDK default (50), which drops connections when thousands of
-         * callers connect at once; the proxy raises it.
+         * callers connect at once; the operator raises it for heartbeat bursts.
          */
         public Builder acceptQueueSize(int acceptQueueSize) {
             this.acceptQueueSize = acceptQueueSize;

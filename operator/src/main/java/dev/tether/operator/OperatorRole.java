@@ -13,6 +13,7 @@ import dev.tether.http.MetricsEndpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,11 @@ public final class OperatorRole implements AutoCloseable {
         DiscoveryEndpoints discovery = new DiscoveryEndpoints(registryContext);
         HttpServer server = null;
         try {
+            // Longer than the heartbeat interval runtimes use (30 s), so their keep-alive connections are reused; also the
+            // longest a request may take to arrive whole. A burst of runtimes connecting at once must not meet the JDK's backlog of 50.
             server = HttpServer.builder("0.0.0.0", settings.port())
+                    .idleTimeout(Duration.ofSeconds(60))
+                    .acceptQueueSize(1024)
                     .route("/registry/heartbeat", new HeartbeatEndpoint(registryContext))
                     .route("/registry/register", new RegisterEndpoint(RegisterEndpoint.Kind.REGISTER, registryContext))
                     .route("/registry/update-card", new RegisterEndpoint(RegisterEndpoint.Kind.UPDATE_CARD, registryContext))

@@ -54,7 +54,7 @@ class PrinterColumnsRealApiTest {
         List<String> wide = kubectlGet("-o", "wide");
         List<String> header = cells(wide.get(0));
         assertThat(header).as("wide columns after Age, as kubectl's own").containsExactly("NAME", "PHASE", "IDLE TIMEOUT", "SOURCE",
-                "LAST HEARTBEAT", "AGE", "ACTIVE", "LIMIT", "URL", "REGISTERED URL");
+                "LAST HEARTBEAT", "AGE", "ACTIVE", "LIMIT", "URL", "REGISTERED URL", "PROVISIONING", "IMAGE", "READY REPLICAS");
         List<String> row = cells(wide.get(1));
         assertThat(row.get(header.indexOf("ACTIVE"))).isEqualTo("2");
         assertThat(row.get(header.indexOf("LIMIT"))).isEqualTo("4");
