@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # One benchmark (or all), printing its BENCH lines:  operator/src/bench/run.sh [Name|all] [smoke|full] [-Dbench.key=value ...]
-# Names: ProxyOverhead SilentDispatch HeartbeatIngest HeartbeatIngestOnRealApi Propagation OperatorScale OperatorScaleOnRealApi.
+# Names: ProxyOverhead SilentDispatch HeartbeatIngest HeartbeatIngestOnRealApi Propagation OperatorScale OperatorScaleOnRealApi Capacity.
 # The name selects exactly the class <Name>Benchmark; see docs/benchmarks.md.
 set -euo pipefail
 name="${1:-all}"
 scale="${2:-smoke}"
 shift $(( $# > 2 ? 2 : $# ))
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
-# nginx is the reference proxy of ProxyOverhead and SilentDispatch; wrk drives ProxyOverhead and HeartbeatIngest*.
-if [[ "$name" =~ ^(all|ProxyOverhead|SilentDispatch|HeartbeatIngest|HeartbeatIngestOnRealApi)$ ]] && ! { command -v wrk && command -v nginx; } >/dev/null; then
+# nginx is the reference proxy of ProxyOverhead and SilentDispatch and the agent of Capacity; wrk drives ProxyOverhead,
+# HeartbeatIngest* and Capacity.
+if [[ "$name" =~ ^(all|ProxyOverhead|SilentDispatch|HeartbeatIngest|HeartbeatIngestOnRealApi|Capacity)$ ]] && ! { command -v wrk && command -v nginx; } >/dev/null; then
   echo "installing wrk and nginx-light (Debian) for $name" >&2
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq && $sudo apt-get install -y -qq wrk nginx-light >/dev/null
