@@ -2,11 +2,16 @@ package dev.tether.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.api.Condition;
 import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchStatus;
+import dev.tether.api.WorkspaceStatus;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -16,7 +21,8 @@ import okhttp3.Response;
 
 /**
  * The mission in one run: a dispatch to a silent agent fails at the platform default window; the
- * runtime heartbeats the longer window it needs; the same dispatch succeeds.
+ * runtime heartbeats the longer window it needs; the same dispatch succeeds. Then a Workspace with a pod
+ * template starts its runtime (Deployment, ready replica, first heartbeat) and answers a dispatch.
  */
 public final class DevDemo {
     private static final MediaType JSON = MediaType.get("application/json");
@@ -71,7 +77,47 @@ public final class DevDemo {
         if (second.status() != 200) {
             return fail("expected 200 once the runtime's window applies");
         }
-        out.println("\nDemo succeeded: the runtime's declared window reached every dispatch, with no restart.");
+        out.println("\nThe runtime's declared window reached every dispatch, with no restart.");
+        if (!provisioned()) {
+            return false;
+        }
+        out.println("\nDemo succeeded.");
+        return true;
+    }
+
+    /** The provisioned workspace: Tether makes the Deployment, the node stand-in runs it, the runtime heartbeats. */
+    private boolean provisioned() throws IOException {
+        Duration wait = Duration.ofSeconds(60);
+        out.printf("%n4. Workspace %s/%s has spec.template: Tether runs its runtime ...%n", DevRole.NAMESPACE, DevRole.PROVISIONED);
+        String awaiting = "Deployment";
+        try {
+            Deployment deployment = dev.awaitDeployment(DevRole.PROVISIONED, wait);
+            out.printf("   Deployment %s created (image %s, %d replica); the node stand-in runs it as a local process%n",
+                    deployment.getMetadata().getName(), deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage(),
+                    deployment.getSpec().getReplicas());
+            awaiting = "ready replica";
+            WorkspaceStatus ready = dev.awaitStatus(DevRole.PROVISIONED, s -> s.getProvisioning() != null
+                    && Objects.equals(s.getProvisioning().readyReplicas(), 1) && s.getConditions() != null
+                    && s.getConditions().stream().anyMatch(c -> c.type().equals("Ready") && c.status().equals("True")), wait);
+            out.printf("   runtime ready: %d/%d replicas, Ready=True (%s)%n", ready.getProvisioning().readyReplicas(),
+                    ready.getProvisioning().replicas(), ready.getConditions().stream().filter(c -> c.type().equals("Ready")).findFirst()
+                            .map(Condition::reason).orElseThrow());
+            awaiting = "heartbeat from the runtime";
+            WorkspaceStatus beating = dev.awaitStatus(DevRole.PROVISIONED, s -> s.getLastHeartbeatTime() != null, wait);
+            out.printf("   heartbeat arrived at %s, sent with the mounted token to the injected PLATFORM_URL; phase %s%n",
+                    beating.getLastHeartbeatTime(), beating.getPhase());
+        } catch (KubernetesClientTimeoutException e) {
+            return fail("no " + awaiting + " for " + DevRole.PROVISIONED + " within " + wait.toSeconds() + "s");
+        }
+
+        out.println("   dispatch through the proxy, to the runtime's ready endpoint ...");
+        Answer answer = post(dev.dispatchUrl(DevRole.PROVISIONED), null, MESSAGE);
+        out.printf("   -> %d after %.1fs: %s%n", answer.status(), answer.millis() / 1000.0, answer.body().path("result").isMissingNode()
+                ? answer.body().path("error").asText(answer.body().toString())
+                : "answered by pod " + answer.body().at("/result/pod").asText() + " as workspace " + answer.body().at("/result/workspace").asText());
+        if (answer.status() != 200) {
+            return fail("expected 200 from the provisioned runtime");
+        }
         return true;
     }
 

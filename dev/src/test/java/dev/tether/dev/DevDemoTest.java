@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The README's quick start: the whole system in one process tells the story and succeeds. */
 class DevDemoTest {
     @Test
-    void silentAgentFailsAtTheDefaultWindowThenSucceedsOnceTheRuntimeDeclaresItsOwn() throws Exception {
+    void silentAgentFailsAtTheDefaultWindowThenSucceedsOnceTheRuntimeDeclaresItsOwnAndAProvisionedRuntimeStarts() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         boolean succeeded;
         try (DevRole dev = DevRole.start(new DevRole.Settings(0, 0, Duration.ofSeconds(2), Duration.ofSeconds(3)))) {
@@ -20,7 +20,9 @@ class DevDemoTest {
         String story = printed.toString(StandardCharsets.UTF_8);
         assertThat(succeeded).as(story).isTrue();
         assertThat(story).contains("-> 503 after", "source Default", "declares idle_timeout_seconds=6",
-                "status.dispatch = 6s, source Runtime", "-> 200 after", "after 3s of thought", "Demo succeeded");
+                "status.dispatch = 6s, source Runtime", "-> 200 after", "after 3s of thought",
+                "Deployment provisioned-agent created (image " + DevRole.PROVISIONED_IMAGE, "runtime ready: 1/1 replicas, Ready=True",
+                "heartbeat arrived at", "answered by pod provisioned-agent-", "Demo succeeded");
     }
 
     @Test
@@ -29,7 +31,7 @@ class DevDemoTest {
             String token = dev.token(Duration.ofSeconds(30));
             String banner = dev.banner(token);
             assertThat(banner).contains(dev.proxyUrl() + "/registry/heartbeat", "Bearer " + token, "\"idle_timeout_seconds\":600",
-                    dev.dispatchUrl(), "KUBECONFIG=" + dev.kubeconfig() + " kubectl get ws", "silent for 15s");
+                    dev.dispatchUrl(), dev.dispatchUrl(DevRole.PROVISIONED), "KUBECONFIG=" + dev.kubeconfig() + " kubectl get ws", "silent for 15s");
         }
     }
 }

@@ -7,14 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.api.PodTemplate;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspacePhase;
+import dev.tether.embedded.node.NodeStandIn;
 import dev.tether.operator.OperatorRole;
 import dev.tether.operator.OperatorSettings;
 import dev.tether.policy.PolicySettings;
+import dev.tether.provisioning.RuntimeObjects;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.testing.RealApiTest;
 import dev.tether.testing.RealKubeApi;
 import dev.tether.testing.Workspaces;
-import dev.tether.testing.node.NodeStandIn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -66,7 +67,7 @@ class ProvisionedRuntimeEndToEndRealApiTest {
         // Pods stand in on 127.0.0.1, which a production proxy refuses for addresses it did not get from an admin.
         proxy = DispatchProxy.start(kube.client(), ProxySettings.builder().host("127.0.0.1").port(proxyPort).namespaces(List.of(ns))
                 .defaultNamespace(ns).registryUrl(operator.baseUrl()).allowedRegisteredNetworks(List.of("127.0.0.0/8")).build());
-        node = new NodeStandIn(kube.client(), ns, pods);
+        node = new NodeStandIn(kube.client(), ns, pods, RuntimeObjects.SELECTOR, RuntimeObjects.PORT_NAME);
     }
 
     @AfterEach

@@ -1,6 +1,5 @@
-package dev.tether.testing.node;
+package dev.tether.embedded.node;
 
-import dev.tether.provisioning.RuntimeObjects;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -47,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * (a kubelet gives each pod its own IP instead). Once a replica answers its readiness probe it is published in an
  * EndpointSlice labelled as the endpoint controller labels them, and the Deployment's status counts it ready and
  * available. A changed pod template replaces the replicas; fewer replicas, or a deleted Deployment, stop them.
+ * The real-API tests and the dev role both run it; it never ships in the operator's image.
  */
 public final class NodeStandIn implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeStandIn.class);
@@ -71,6 +71,7 @@ public final class NodeStandIn implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
     private final Path dir;
+    private final String portName;
     private final boolean v1Slices;
     private final SharedIndexInformer<Deployment> deployments;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-stand-in"));
@@ -78,13 +79,20 @@ public final class NodeStandIn implements AutoCloseable {
     private final Map<String, List<Replica>> replicas = new HashMap<>();
     private final Map<String, Set<String>> ready = new HashMap<>();
 
-    public NodeStandIn(KubernetesClient client, String namespace, Path dir) {
+    /**
+     * @param selector the label selector of the Deployments to run (those Tether provisions)
+     * @param portName the name of the port published in each EndpointSlice (the Service's port name)
+     */
+    public NodeStandIn(KubernetesClient client, String namespace, Path dir, String selector, String portName) {
         this.client = client;
         this.namespace = namespace;
         this.dir = dir;
+        this.portName = portName;
         var group = client.getApiGroup("discovery.k8s.io");
-        this.v1Slices = group == null || group.getVersions().stream().anyMatch(v -> "v1".equals(v.getVersion()));
-        deployments = client.apps().deployments().inNamespace(namespace).withLabelSelector(RuntimeObjects.SELECTOR)
+        // The version the proxy reads: v1 unless the server names v1beta1 and not v1 (or names none, as the embedded API does).
+        this.v1Slices = group == null || group.getVersions() == null || group.getVersions().stream().noneMatch(v -> "v1beta1".equals(v.getVersion()))
+                || group.getVersions().stream().anyMatch(v -> "v1".equals(v.getVersion()));
+        deployments = client.apps().deployments().inNamespace(namespace).withLabelSelector(selector)
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Deployment d) {
@@ -214,7 +222,7 @@ public final class NodeStandIn implements AutoCloseable {
                     .addToLabels("kubernetes.io/service-name", name)
                     .addToLabels("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io").endMetadata()
                     .withAddressType("IPv4")
-                    .addNewPort().withName(RuntimeObjects.PORT_NAME).withPort(r.port()).withProtocol("TCP").endPort()
+                    .addNewPort().withName(portName).withPort(r.port()).withProtocol("TCP").endPort()
                     .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(nowReady.contains(r.pod())).endConditions()
                     .endEndpoint().build();
             HasMetadata served = v1Slices ? v1 : client.getKubernetesSerialization().convertValue(v1,

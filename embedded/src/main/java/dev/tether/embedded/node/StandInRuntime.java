@@ -1,23 +1,18 @@
-package dev.tether.testing.node;
+package dev.tether.embedded.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tether.http.HttpServer;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * What a provisioned workspace's container runs under {@link NodeStandIn}: a runtime as the existing ones behave,
@@ -39,23 +34,23 @@ public final class StandInRuntime {
         int port = Integer.parseInt(System.getenv("A2A_PORT"));
         String token = Files.readString(Path.of(System.getenv("CONFIGS_DIR"), ".auth_token")).trim();
 
-        HttpServer server = HttpServer.builder("127.0.0.1", port).route("/*", new Handler.Abstract(Handler.Abstract.InvocationType.BLOCKING) {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                if (request.getMethod().equals("GET")) {
-                    response.setStatus(200);
-                    response.write(true, ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8)), callback);
-                    return true;
+        // The JDK's own server: the runtime needs nothing of Tether's, and starts in a small JVM.
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                byte[] answer = "ok".getBytes(StandardCharsets.UTF_8);
+                if (exchange.getRequestMethod().equals("POST")) {
+                    JsonNode rpc = JSON.readTree(exchange.getRequestBody());
+                    ObjectNode reply = JSON.createObjectNode().put("jsonrpc", "2.0").set("id", rpc.get("id"));
+                    reply.putObject("result").put("workspace", workspace).put("pod", pod).put("method", rpc.path("method").asText());
+                    answer = reply.toString().getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
                 }
-                JsonNode rpc = JSON.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
-                ObjectNode answer = JSON.createObjectNode().put("jsonrpc", "2.0").set("id", rpc.get("id"));
-                answer.putObject("result").put("workspace", workspace).put("pod", pod).put("method", rpc.path("method").asText());
-                response.setStatus(200);
-                response.getHeaders().put("Content-Type", "application/json");
-                response.write(true, ByteBuffer.wrap(answer.toString().getBytes(StandardCharsets.UTF_8)), callback);
-                return true;
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
             }
-        }).start();
+        });
+        server.start();
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         post(http, platform + "/registry/register", token, JSON.createObjectNode().put("id", workspace)
