@@ -10,6 +10,7 @@ import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.policy.PolicySettings;
 import dev.tether.testing.KubeTier;
+import dev.tether.testing.TierContract;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,25 +36,13 @@ import org.junit.jupiter.api.Test;
  * edit. Runs on the mock API ({@link HeartbeatConcurrencyOnMockApiTest}) and a real kube-apiserver
  * ({@link HeartbeatConcurrencyOnRealApiTest}).
  */
-abstract class HeartbeatConcurrencyContract {
+abstract class HeartbeatConcurrencyContract extends TierContract {
     static final int THREADS = 8;
     static final int BEATS = 50;
     static final int SPEC_EDITS = 20;
 
     RegistryFixture registry;
     String token;
-
-    /** The API this run uses: the mock's or a real kube-apiserver's. */
-    abstract KubeTier kube();
-
-    /** The client every part of the run uses. */
-    KubernetesClient client() {
-        return kube().client();
-    }
-
-    String namespace() {
-        return kube().namespace();
-    }
 
     @BeforeEach
     void start() {

@@ -10,7 +10,7 @@ class HeartbeatConcurrencyOnMockApiTest extends HeartbeatConcurrencyContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

@@ -12,7 +12,7 @@ class HeartbeatConcurrencyOnRealApiTest extends HeartbeatConcurrencyContract {
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

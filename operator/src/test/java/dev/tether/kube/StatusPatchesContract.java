@@ -6,15 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.Workspace;
 import dev.tether.testing.KubeTier;
+import dev.tether.testing.TierContract;
 import dev.tether.testing.Workspaces;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Status writes as the API server applies them; on the mock API ({@link StatusPatchesTest}) and a real one. */
-abstract class StatusPatchesContract {
+abstract class StatusPatchesContract extends TierContract {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    abstract KubeTier kube();
 
     Workspaces workspaces() {
         return new Workspaces(kube().client(), kube().namespace());

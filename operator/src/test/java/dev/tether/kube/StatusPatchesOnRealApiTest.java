@@ -12,7 +12,7 @@ class StatusPatchesOnRealApiTest extends StatusPatchesContract {
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

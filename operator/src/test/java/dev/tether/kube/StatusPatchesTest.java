@@ -20,7 +20,7 @@ class StatusPatchesTest extends StatusPatchesContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 

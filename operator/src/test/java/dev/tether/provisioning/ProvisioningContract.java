@@ -16,6 +16,7 @@ import dev.tether.policy.PolicySettings;
 import dev.tether.reconciler.ReconcilerSettings;
 import dev.tether.reconciler.TokenSecrets;
 import dev.tether.testing.KubeTier;
+import dev.tether.testing.TierContract;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * mock API ({@link ProvisioningOnMockApiTest}) and a real kube-apiserver ({@link ProvisioningOnRealApiTest}); neither
  * runs pods, so tests set the Deployment's status as the Deployment controller would.
  */
-abstract class ProvisioningContract {
+abstract class ProvisioningContract extends TierContract {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String PLATFORM_URL = "http://tether-proxy.tether-system.svc:8090";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -51,16 +52,6 @@ abstract class ProvisioningContract {
 
     ReconcilerRuntime runtime;
     Workspaces workspaces;
-
-    abstract KubeTier kube();
-
-    KubernetesClient client() {
-        return kube().client();
-    }
-
-    String namespace() {
-        return kube().namespace();
-    }
 
     @BeforeEach
     void startReconciler() {

@@ -10,7 +10,7 @@ class ProvisioningOnMockApiTest extends ProvisioningContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

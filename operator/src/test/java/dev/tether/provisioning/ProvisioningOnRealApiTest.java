@@ -18,7 +18,7 @@ class ProvisioningOnRealApiTest extends ProvisioningContract {
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 

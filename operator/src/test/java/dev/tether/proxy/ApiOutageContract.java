@@ -10,6 +10,7 @@ import dev.tether.api.WorkspaceStatus;
 import dev.tether.heartbeat.HeartbeatSettings;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.RuntimeClient;
+import dev.tether.testing.TierContract;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,22 +25,10 @@ import org.junit.jupiter.api.Test;
  * ({@link ApiOutageOnMockApiTest}): the embedded API stops, data kept as etcd keeps it. Real tier
  * ({@link ApiOutageOnRealApiTest}): every connection to a real kube-apiserver is cut.
  */
-abstract class ApiOutageContract {
+abstract class ApiOutageContract extends TierContract {
     TetherStack stack;
     DispatchProxy proxy;
     String token;
-
-    /** The API this run uses: the mock's or a real kube-apiserver's. */
-    abstract KubeTier kube();
-
-    /** The client every part of the stack uses. */
-    KubernetesClient client() {
-        return kube().client();
-    }
-
-    String namespace() {
-        return kube().namespace();
-    }
 
     /** Takes the API away until the handle is closed. */
     abstract AutoCloseable outage();

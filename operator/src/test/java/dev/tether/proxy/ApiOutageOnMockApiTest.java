@@ -10,7 +10,7 @@ class ApiOutageOnMockApiTest extends ApiOutageContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 

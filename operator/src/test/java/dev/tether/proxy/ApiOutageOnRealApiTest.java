@@ -24,7 +24,7 @@ class ApiOutageOnRealApiTest extends ApiOutageContract {
 
     /** The relayed client, made on first use (the contract's set-up asks for it). */
     @Override
-    KubernetesClient client() {
+    protected KubernetesClient client() {
         if (relayed == null) {
             URI server = URI.create(kube.client().getConfiguration().getMasterUrl());
             relay = new TcpRelay(server.getHost(), server.getPort());
@@ -41,7 +41,7 @@ class ApiOutageOnRealApiTest extends ApiOutageContract {
     }
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 

@@ -7,6 +7,7 @@ import dev.tether.api.WorkspaceId;
 import dev.tether.proxy.routing.Rendezvous;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.LocalAddresses;
+import dev.tether.testing.TierContract;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * come back through the relay. Runs on the mock API ({@link CapacityAcrossReplicasOnMockApiTest}) and a real
  * kube-apiserver ({@link CapacityAcrossReplicasOnRealApiTest}).
  */
-abstract class CapacityAcrossReplicasContract {
+abstract class CapacityAcrossReplicasContract extends TierContract {
     private static final String SERVICE = "tether-proxy";
     /** Where the replicas say they are: an API server refuses loopback addresses in Endpoints, as it would a pod's. */
     private static final String HOST = LocalAddresses.nonLoopbackIpv4();
@@ -46,8 +47,6 @@ abstract class CapacityAcrossReplicasContract {
     private final List<DispatchProxy> proxies = new ArrayList<>();
     private ProxyRig rig;
     private WorkspaceId busy;
-
-    abstract KubeTier kube();
 
     @BeforeEach
     void start() {

@@ -10,7 +10,7 @@ class CapacityAcrossReplicasOnMockApiTest extends CapacityAcrossReplicasContract
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

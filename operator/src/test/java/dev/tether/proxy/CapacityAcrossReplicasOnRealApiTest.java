@@ -12,7 +12,7 @@ class CapacityAcrossReplicasOnRealApiTest extends CapacityAcrossReplicasContract
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

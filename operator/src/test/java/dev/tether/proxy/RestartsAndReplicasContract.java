@@ -7,6 +7,7 @@ import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchSpec;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.RuntimeClient;
+import dev.tether.testing.TierContract;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * the proxy applied. Runs on the mock API ({@link RestartsAndReplicasOnMockApiTest}) and a real
  * kube-apiserver ({@link RestartsAndReplicasOnRealApiTest}).
  */
-abstract class RestartsAndReplicasContract {
+abstract class RestartsAndReplicasContract extends TierContract {
     private static final Logger LOG = LoggerFactory.getLogger(RestartsAndReplicasContract.class);
     /** How far apart two replicas may enforce the same change. */
     static final Duration REPLICA_SKEW = Duration.ofSeconds(1);
@@ -36,18 +37,6 @@ abstract class RestartsAndReplicasContract {
     TetherStack stack;
     DispatchProxy proxy;
     String token;
-
-    /** The API this run uses: the mock's or a real kube-apiserver's. */
-    abstract KubeTier kube();
-
-    /** The client every part of the run uses. */
-    KubernetesClient client() {
-        return kube().client();
-    }
-
-    String namespace() {
-        return kube().namespace();
-    }
 
     @BeforeEach
     void start() {

@@ -10,7 +10,7 @@ class RestartsAndReplicasOnMockApiTest extends RestartsAndReplicasContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

@@ -12,7 +12,7 @@ class RestartsAndReplicasOnRealApiTest extends RestartsAndReplicasContract {
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

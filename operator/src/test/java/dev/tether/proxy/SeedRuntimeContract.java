@@ -12,6 +12,7 @@ import dev.tether.heartbeat.HeartbeatParser;
 import dev.tether.policy.PolicySettings;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.RuntimeClient;
+import dev.tether.testing.TierContract;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * is 2 s and the runtime declares 8 s, so a fallback to the default cuts the 5 s thought below. Runs on the mock
  * API and on a real kube-apiserver.
  */
-abstract class SeedRuntimeContract {
+abstract class SeedRuntimeContract extends TierContract {
     static final PolicySettings POLICY = new PolicySettings(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofHours(2),
             Duration.ofMinutes(30));
     static final Duration THOUGHT = Duration.ofSeconds(5);
@@ -37,8 +38,6 @@ abstract class SeedRuntimeContract {
     TetherStack stack;
     DispatchProxy proxy;
     RuntimeClient runtime;
-
-    abstract KubeTier kube();
 
     @BeforeEach
     void start() {

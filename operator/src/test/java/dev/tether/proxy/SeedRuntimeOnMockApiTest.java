@@ -10,7 +10,7 @@ class SeedRuntimeOnMockApiTest extends SeedRuntimeContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

@@ -12,7 +12,7 @@ class SeedRuntimeOnRealApiTest extends SeedRuntimeContract {
     static final RealKubeApi kube = new RealKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 }

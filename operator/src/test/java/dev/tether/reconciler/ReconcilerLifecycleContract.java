@@ -13,6 +13,7 @@ import dev.tether.operator.OperatorSettings;
 import dev.tether.operator.ReconcilerRuntime;
 import dev.tether.policy.PolicySettings;
 import dev.tether.testing.KubeTier;
+import dev.tether.testing.TierContract;
 import dev.tether.testing.Workspaces;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -36,24 +37,12 @@ import org.junit.jupiter.api.Test;
  * The reconciler's lifecycle as a user sees it through the API. Runs against the mock API
  * ({@link ReconcilerOnMockApiTest}) and a real kube-apiserver ({@link ReconcilerOnRealApiTest}).
  */
-abstract class ReconcilerLifecycleContract {
+abstract class ReconcilerLifecycleContract extends TierContract {
     static final Duration OFFLINE_AFTER = Duration.ofSeconds(3);
     static final Duration WAIT = Duration.ofSeconds(20);
 
     ReconcilerRuntime runtime;
     Workspaces workspaces;
-
-    /** The API this run uses: the mock's or a real kube-apiserver's. */
-    abstract KubeTier kube();
-
-    /** The client every part of the run uses. */
-    KubernetesClient client() {
-        return kube().client();
-    }
-
-    String namespace() {
-        return kube().namespace();
-    }
 
     @BeforeEach
     void startReconciler() {

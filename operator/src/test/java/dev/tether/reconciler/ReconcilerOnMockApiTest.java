@@ -16,7 +16,7 @@ class ReconcilerOnMockApiTest extends ReconcilerLifecycleContract {
     final MockKubeApi kube = new MockKubeApi();
 
     @Override
-    KubeTier kube() {
+    protected KubeTier kube() {
         return kube;
     }
 
