@@ -44,7 +44,8 @@ final class ChildJvm implements AutoCloseable {
         command.add(JDK_BIN.resolve("java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        // -Dbench.childClasspath=<another build's tether.jar> runs the child roles from that build, to compare builds in one sitting.
+        command.add(System.getProperty("bench.childClasspath", System.getProperty("java.class.path")));
         command.add(mainClass);
         command.addAll(args);
         Path out = dir.resolve(name + ".out");
