@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -269,8 +268,7 @@ abstract class CapacityAcrossReplicasContract extends TierContract {
 
     private double metric(DispatchProxy p, String name, String... labels) {
         try (var r = rig.http.newCall(new Request.Builder().url(p.baseUrl() + "/metrics").build()).execute()) {
-            return r.body().string().lines().filter(l -> l.startsWith(name + "{") && Arrays.stream(labels).allMatch(l::contains))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+            return ProxyRig.metric(r.body().string(), name, labels);
         } catch (IOException e) {
             return -1;
         }

@@ -330,9 +330,7 @@ class ProxyCapacityTest {
         return (int) metric("tether_proxy_queue_depth", "workspace=\"team-a/busy\"");
     }
 
-    /** The value of the series of {@code name} whose labels include every one of {@code labels}; 0 when none. */
     private double metric(String name, String... labels) {
-        return rig.metrics().lines().filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        return ProxyRig.metric(rig.metrics(), name, labels);
     }
 }

@@ -183,7 +183,8 @@ final class TaskSlots {
     }
 
     private void update(TaskLimits latest, TaskLimits.Report report) {
-        limits = new TaskLimits(latest.maxConcurrent(), latest.ownsSession(), latest.maxDepth(), latest.maxWait(), report);
+        limits = report.equals(latest.report()) ? latest
+                : new TaskLimits(latest.maxConcurrent(), latest.ownsSession(), latest.maxDepth(), latest.maxWait(), report);
         while (!ends.isEmpty() && ends.peek().isBefore(report.at())) {
             ends.poll();
         }

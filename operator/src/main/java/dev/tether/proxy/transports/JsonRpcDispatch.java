@@ -71,26 +71,15 @@ public final class JsonRpcDispatch extends AdmittedCall {
     @Override
     protected void forward(CallerConnection connection, HttpRequest head, ByteBuf body, Admission.Admitted admitted, long started) {
         ByteBuf forwarded = body;
-        String rpcId;
-        String method;
-        switch (request) {
-            case JsonRpcRequests.Unparsable bad -> {
-                LOG.atDebug().addKeyValue("workspace", workspace).log("forwarding a body that is not JSON as sent: {}", bad.problem());
-                rpcId = null;
-                method = null;
-            }
-            case JsonRpcRequests.Legacy legacy -> {
-                body.release();
-                forwarded = Unpooled.wrappedBuffer(legacy.envelope());
-                head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                rpcId = legacy.id();
-                method = legacy.method();
-            }
-            case JsonRpcRequests.Forward envelope -> {
-                rpcId = envelope.id();
-                method = envelope.method();
-            }
+        if (request instanceof JsonRpcRequests.Unparsable bad) {
+            LOG.atDebug().addKeyValue("workspace", workspace).log("forwarding a body that is not JSON as sent: {}", bad.problem());
+        } else if (request instanceof JsonRpcRequests.Legacy legacy) {
+            body.release();
+            forwarded = Unpooled.wrappedBuffer(legacy.envelope());
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         }
+        String rpcId = rpcId();
+        String method = method();
         String base = CallerBaseUrl.of(head.headers(), context.trustForwardedHeaders());
         HeaderPolicy.towardAgent(head.headers());
         Exchange.Builder exchange = Exchange.to(context.forwarding(), connection, admitted.agent(), head)
