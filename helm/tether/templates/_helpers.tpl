@@ -113,6 +113,9 @@ http://{{ include "tether.fullname" . }}-operator.{{ .Release.Namespace }}.svc:{
   value: {{ include "tether.defaultNamespace" .root | quote }}
 - name: TETHER_DEFAULT_IDLE_TIMEOUT
   value: {{ .root.Values.policy.defaultIdleTimeout | quote }}
+# Proxies write their activity Leases here and the operator reads them before it hibernates a workspace.
+- name: TETHER_ACTIVITY_NAMESPACE
+  value: {{ .root.Release.Namespace | quote }}
 - name: TETHER_LOG_LEVEL
   value: {{ .root.Values.logging.level | quote }}
 - name: TETHER_LOG_FORMAT

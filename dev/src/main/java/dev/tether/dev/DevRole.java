@@ -81,7 +81,7 @@ public final class DevRole implements AutoCloseable {
         // The proxy's port is the PLATFORM_URL the operator injects into provisioned runtimes: known before either starts.
         int proxyPort = settings.proxyPort() == 0 ? freePort() : settings.proxyPort();
         operator = OperatorRole.start(client, new OperatorSettings(settings.operatorPort(), List.of(), NAMESPACE,
-                new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, "http://127.0.0.1:" + proxyPort),
+                new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, "http://127.0.0.1:" + proxyPort, "default"),
                 Clock.systemUTC());
         proxy = DispatchProxy.start(client, ProxySettings.builder().host("127.0.0.1").port(proxyPort)
                 .defaultNamespace(NAMESPACE).defaultIdleTimeout(settings.defaultIdleTimeout()).registryUrl(operator.baseUrl())

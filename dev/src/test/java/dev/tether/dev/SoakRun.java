@@ -112,7 +112,7 @@ public final class SoakRun {
         AtomicMortal mortal = new AtomicMortal(SampleAgent.start(Duration.ZERO, 0));
         PolicySettings policy = new PolicySettings(IDLE, Duration.ofSeconds(1), Duration.ofHours(2), Duration.ofMinutes(30));
         OperatorRole operator = OperatorRole.start(api.client(), new OperatorSettings(0, List.of(NS), NS,
-                new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, null), Clock.systemUTC());
+                new ReconcilerSettings(policy, Duration.ofSeconds(180)), Duration.ofSeconds(60), false, null, "default"), Clock.systemUTC());
         DispatchProxy proxy = DispatchProxy.start(api.client(), ProxySettings.builder().host("127.0.0.1").port(0)
                 .namespaces(List.of(NS)).defaultNamespace(NS).defaultIdleTimeout(IDLE).build());
         Map<String, String> agents = Map.of("steady", steady.url(), "moody", moody.url(), "silent", silent.url(), "mortal", mortal.url());

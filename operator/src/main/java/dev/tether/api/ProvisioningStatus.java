@@ -13,7 +13,7 @@ public record ProvisioningStatus(
         @JsonPropertyDescription("The image of the runtime's first container. Provisioned workspaces only.")
         String image,
 
-        @JsonPropertyDescription("Replicas the Deployment asks for: 1, or 0 while suspended. Provisioned workspaces only.")
+        @JsonPropertyDescription("Replicas the Deployment asks for: 1, or 0 while suspended or hibernated. Provisioned workspaces only.")
         Integer replicas,
 
         @JsonPropertyDescription("Replicas whose pods are ready. Provisioned workspaces only.")

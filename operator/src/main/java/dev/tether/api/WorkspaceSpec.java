@@ -54,6 +54,10 @@ public class WorkspaceSpec {
     @JsonPropertyDescription("True scales a provisioned workspace's runtime to zero replicas; dispatches answer 503 (suspended) until it is false again.")
     private Boolean suspend;
 
+    @JsonPropertyDescription("Scale a provisioned workspace's runtime to zero while idle and wake it on the next dispatch, which is held "
+            + "(not refused) until the runtime is ready. Unset: the runtime is never hibernated on idle. spec.suspend stays the stop that does not wake.")
+    private HibernationSpec hibernation;
+
     public String getUrl() { return url; }
     public void setUrl(String url) { this.url = url; }
     public String getRuntime() { return runtime; }
@@ -70,6 +74,8 @@ public class WorkspaceSpec {
     public void setTemplate(PodTemplate template) { this.template = template; }
     public Boolean getSuspend() { return suspend; }
     public void setSuspend(Boolean suspend) { this.suspend = suspend; }
+    public HibernationSpec getHibernation() { return hibernation; }
+    public void setHibernation(HibernationSpec hibernation) { this.hibernation = hibernation; }
     public Long getBudgetLimitCents() { return budgetLimitCents; }
     public void setBudgetLimitCents(Long budgetLimitCents) { this.budgetLimitCents = budgetLimitCents; }
 }

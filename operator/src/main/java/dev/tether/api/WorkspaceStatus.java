@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Observed state. Two writers with disjoint fields, each patching only its own:
  * the heartbeat endpoint ({@code lastHeartbeatTime}, {@code runtime}, {@code registration}) and the
- * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}, {@code tokenSha256}, {@code provisioning}).
+ * reconciler ({@code observedGeneration}, {@code phase}, {@code conditions}, {@code dispatch}, {@code tokenSha256}, {@code provisioning}, {@code hibernation}).
  * NON_NULL matters: a null field would erase the other writer's data in a merge patch.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,7 +17,7 @@ public class WorkspaceStatus {
     @JsonPropertyDescription("The metadata.generation of the spec the reconciler last acted on. Written by the reconciler.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Summary of the workspace's state: Pending (never heard from), Online, Degraded (wedged or failing) or Offline (heartbeat stale). Written by the reconciler.")
+    @JsonPropertyDescription("Summary of the workspace's state: Pending (never heard from), Online, Degraded (wedged or failing), Offline (heartbeat stale), Hibernated (scaled to zero while idle) or Waking (scaled up for a dispatch). Written by the reconciler.")
     private WorkspacePhase phase;
 
     @JsonPropertyDescription("Ready, Live and Degraded conditions. Written by the reconciler.")
@@ -31,6 +31,9 @@ public class WorkspaceStatus {
 
     @JsonPropertyDescription("Whether Tether runs the runtime and, if so, how its Deployment is doing. Written by the reconciler.")
     private ProvisioningStatus provisioning;
+
+    @JsonPropertyDescription("Whether a provisioned workspace's runtime is awake, hibernated or waking. Written by the reconciler.")
+    private HibernationStatus hibernation;
 
     @JsonPropertyDescription("When the runtime's last accepted heartbeat was recorded (RFC 3339). Refreshed at most every heartbeat status interval when nothing else changed. Written by the heartbeat endpoint.")
     private String lastHeartbeatTime;
@@ -53,6 +56,8 @@ public class WorkspaceStatus {
     public void setTokenSha256(String tokenSha256) { this.tokenSha256 = tokenSha256; }
     public ProvisioningStatus getProvisioning() { return provisioning; }
     public void setProvisioning(ProvisioningStatus provisioning) { this.provisioning = provisioning; }
+    public HibernationStatus getHibernation() { return hibernation; }
+    public void setHibernation(HibernationStatus hibernation) { this.hibernation = hibernation; }
     public String getLastHeartbeatTime() { return lastHeartbeatTime; }
 
     /** {@link #getLastHeartbeatTime()} as an instant; null when absent or unparsable. */

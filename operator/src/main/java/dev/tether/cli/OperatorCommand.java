@@ -49,7 +49,8 @@ public final class OperatorCommand implements Callable<Integer> {
     /** The validated settings; an invalid combination stops start-up naming the flag. */
     public OperatorSettings settings() {
         return new OperatorSettings(port, watch.namespaces(), watch.defaultNamespace(),
-                new ReconcilerSettings(policy.settings(), offlineAfter), heartbeatStatusInterval, leaderElection, platformUrl);
+                new ReconcilerSettings(policy.settings(), offlineAfter), heartbeatStatusInterval, leaderElection, platformUrl,
+                watch.activityNamespace());
     }
 
     @Override

@@ -96,6 +96,7 @@ public final class ProxyCommand implements Callable<Integer> {
                 .port(port)
                 .namespaces(watch.namespaces())
                 .defaultNamespace(watch.defaultNamespace())
+                .activityNamespace(watch.activityNamespace())
                 .defaultIdleTimeout(defaultIdleTimeout)
                 .sseKeepalive(sseKeepalive)
                 .drainTimeout(shutdownGrace)

@@ -3,7 +3,7 @@ package dev.tether.cli;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Which Workspaces a role watches, and where a bare workspace name resolves. */
+/** Which Workspaces a role watches, where a bare workspace name resolves, and where proxies report their activity. */
 public final class WatchOptions {
     @Option(names = "--namespaces", split = ",", paramLabel = "NS",
             defaultValue = "${env:TETHER_NAMESPACES:-}",
@@ -15,6 +15,13 @@ public final class WatchOptions {
             description = "Namespace for a bare workspace name (heartbeat workspace_id, proxy route). Env TETHER_DEFAULT_NAMESPACE. Default: ${DEFAULT-VALUE}.")
     String defaultNamespace;
 
+    @Option(names = "--activity-namespace", paramLabel = "NS",
+            defaultValue = "${env:TETHER_ACTIVITY_NAMESPACE:-default}",
+            description = "Namespace of the activity Leases proxies write while they dispatch to a provisioned workspace and the operator "
+                    + "reads before it hibernates one; the same for both roles (the chart uses the release namespace). "
+                    + "Env TETHER_ACTIVITY_NAMESPACE. Default: ${DEFAULT-VALUE}.")
+    String activityNamespace;
+
     /** The watched namespaces without blanks; empty means all. */
     public List<String> namespaces() {
         return namespaces == null ? List.of() : namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -22,5 +29,9 @@ public final class WatchOptions {
 
     public String defaultNamespace() {
         return defaultNamespace;
+    }
+
+    public String activityNamespace() {
+        return activityNamespace;
     }
 }

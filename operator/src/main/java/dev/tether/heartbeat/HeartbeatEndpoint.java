@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.DispatchStatus;
 import dev.tether.api.RuntimeStatus;
+import dev.tether.api.HibernationState;
+import dev.tether.api.HibernationStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.http.BearerTokens;
@@ -150,6 +152,12 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
         return RegistryErrors.deletedMeanwhile("heartbeat", beat.workspace(), "workspace_id");
     }
 
+    /** When the workspace was scaled up for a wake, while it is waking; null otherwise. */
+    private static Instant wokenAt(WorkspaceStatus status) {
+        HibernationStatus sleep = status == null ? null : status.getHibernation();
+        return sleep != null && sleep.state() == HibernationState.Waking ? sleep.sinceTime() : null;
+    }
+
     private boolean acquireWriteSlot() {
         try {
             return writeSlots.tryAcquire(WRITE_SLOT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
@@ -172,7 +180,7 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
                 ? cached.getDispatch().idleTimeoutSeconds() : registry.settings().policy().defaultIdleSeconds();
         WriteEconomy.Decision decision = WriteEconomy.decide(known == null ? null : known.runtime(), known == null ? null : known.beat(),
                 next, now, WriteEconomy.refreshEvery(registry.settings().statusInterval(), window),
-                ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents());
+                ws.getSpec() == null ? null : ws.getSpec().getBudgetLimitCents(), wokenAt(cached));
         if (decision == WriteEconomy.Decision.SKIP) {
             return new Recorded(next, decision);
         }

@@ -21,11 +21,16 @@ public final class WriteEconomy {
      * @param storedBeat   status.lastHeartbeatTime last known (null: none)
      * @param refreshEvery how old lastHeartbeatTime may get before a refresh is due
      * @param budgetCents  spec.budgetLimitCents (null: no budget)
+     * @param wokenAt      when a waking workspace was scaled up (null: it is not waking): the first beat after it is
+     *                     written at once, since held calls wait for it
      */
     public static Decision decide(RuntimeStatus stored, Instant storedBeat, RuntimeStatus next, Instant now,
-            Duration refreshEvery, Long budgetCents) {
+            Duration refreshEvery, Long budgetCents, Instant wokenAt) {
         if (stored == null || storedBeat == null || materialChange(stored, next, budgetCents)) {
             return Decision.MATERIAL;
+        }
+        if (wokenAt != null && storedBeat.isBefore(wokenAt)) {
+            return Decision.REFRESH;
         }
         boolean beatDue = Duration.between(storedBeat, now).compareTo(refreshEvery) >= 0;
         return beatDue || renewalDue(stored, next, now, refreshEvery) ? Decision.REFRESH : Decision.SKIP;

@@ -11,9 +11,10 @@ import java.util.List;
  *
  * @param platformUrl the one base URL runtimes and callers reach Tether at (the proxy's Service, which also relays
  *                    {@code /registry/*}); discovery answers name workspaces under it. Null: taken from each request.
+ * @param activityNamespace where proxies write their activity Leases, read before a workspace is hibernated
  */
 public record OperatorSettings(int port, List<String> namespaces, String defaultNamespace, ReconcilerSettings reconciler,
-        Duration heartbeatStatusInterval, boolean leaderElection, String platformUrl) {
+        Duration heartbeatStatusInterval, boolean leaderElection, String platformUrl, String activityNamespace) {
 
     public OperatorSettings {
         if (port < 0 || port > 65_535) {
@@ -29,6 +30,9 @@ public record OperatorSettings(int port, List<String> namespaces, String default
         if (reconciler.offlineAfter().compareTo(heartbeatStatusInterval.multipliedBy(2)) < 0) {
             throw new InvalidSettingException("--offline-after", "must be at least twice --heartbeat-status-interval ("
                     + heartbeatStatusInterval.toSeconds() + "s), got " + reconciler.offlineAfter().toSeconds() + "s");
+        }
+        if (activityNamespace == null || activityNamespace.isBlank()) {
+            throw new InvalidSettingException("--activity-namespace", "must not be empty");
         }
         namespaces = List.copyOf(namespaces);
         platformUrl = BaseUrls.parse("--platform-url", platformUrl);

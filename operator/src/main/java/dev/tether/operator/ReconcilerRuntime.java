@@ -43,7 +43,7 @@ public final class ReconcilerRuntime implements AutoCloseable {
             }
         });
         operator.register(new WorkspaceReconciler(settings.reconciler(),
-                new ProvisioningSettings(settings.defaultNamespace(), settings.platformUrl()), clock), c -> {
+                new ProvisioningSettings(settings.defaultNamespace(), settings.platformUrl(), settings.activityNamespace()), clock), c -> {
             if (settings.namespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {

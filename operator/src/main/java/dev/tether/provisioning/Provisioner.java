@@ -37,24 +37,32 @@ public final class Provisioner {
         return EventSourceUtils.dependentEventSources(context, deployment, service);
     }
 
+    /** Whether the workspace's Deployment, as cached, has an available replica. */
+    public boolean available(Workspace ws, Context<Workspace> context) {
+        return deployment.getSecondaryResource(ws, context).map(Deployment::getStatus).map(DeploymentStatus::getAvailableReplicas)
+                .orElse(0) > 0;
+    }
+
     /**
+     * @param replicas   what the Deployment asks for: 1, or 0 while suspended or hibernated
      * @param tokenReady false until the token Secret is in the informer's cache (the Deployment carries its hash): a
      *                   Deployment made before it could not mount it, so nothing is made yet
      */
-    public ProvisioningReport reconcile(Workspace ws, Context<Workspace> context, boolean tokenReady) {
+    public ProvisioningReport reconcile(Workspace ws, Context<Workspace> context, boolean tokenReady, int replicas) {
         if (!ws.provisioned()) {
             deployment.delete(ws, context);
             service.delete(ws, context);
             return ProvisioningReport.EXTERNAL;
         }
+        RuntimeDeployment.askFor(context, replicas);
         PodSpec spec;
         try {
             spec = RuntimeObjects.podSpec(ws, context.getClient().getKubernetesSerialization());
         } catch (InvalidTemplateException e) {
-            return failed(ws, context, null, ProvisioningReport.INVALID_TEMPLATE, e.getMessage());
+            return failed(ws, context, null, replicas, ProvisioningReport.INVALID_TEMPLATE, e.getMessage());
         }
         if (!tokenReady) {
-            return report(ws, spec, deployment.getSecondaryResource(ws, context).orElse(null), null);
+            return report(spec, deployment.getSecondaryResource(ws, context).orElse(null), replicas, null);
         }
         Deployment current;
         try {
@@ -69,23 +77,23 @@ public final class Provisioner {
                 throw e;
             }
             String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-            return failed(ws, context, spec, reason, reason.equals(ProvisioningReport.NAME_TAKEN)
+            return failed(ws, context, spec, replicas, reason, reason.equals(ProvisioningReport.NAME_TAKEN)
                     ? message + "; Tether runs this workspace's runtime under the workspace's name: rename or remove the existing object" : message);
         }
-        return report(ws, spec, current, null);
+        return report(spec, current, replicas, null);
     }
 
     /** Reported through the Ready condition and a Warning event when it first appears (not logged on every reconcile). */
-    private ProvisioningReport failed(Workspace ws, Context<Workspace> context, PodSpec spec, String reason, String message) {
-        return report(ws, spec, deployment.getSecondaryResource(ws, context).orElse(null), new ProvisioningReport.Problem(reason, message));
+    private ProvisioningReport failed(Workspace ws, Context<Workspace> context, PodSpec spec, int replicas, String reason, String message) {
+        return report(spec, deployment.getSecondaryResource(ws, context).orElse(null), replicas, new ProvisioningReport.Problem(reason, message));
     }
 
-    private static ProvisioningReport report(Workspace ws, PodSpec spec, Deployment current, ProvisioningReport.Problem problem) {
+    private static ProvisioningReport report(PodSpec spec, Deployment current, int replicas, ProvisioningReport.Problem problem) {
         DeploymentStatus observed = current == null ? null : current.getStatus();
         int ready = Optional.ofNullable(observed).map(DeploymentStatus::getReadyReplicas).orElse(0);
         int available = Optional.ofNullable(observed).map(DeploymentStatus::getAvailableReplicas).orElse(0);
         ProvisioningStatus status = new ProvisioningStatus(ProvisioningMode.Provisioned, spec == null ? null : RuntimeObjects.image(spec),
-                ws.suspended() ? 0 : 1, ready);
+                replicas, ready);
         return new ProvisioningReport(status, problem, available > 0);
     }
 }

@@ -18,11 +18,19 @@ final class RuntimeDeployment extends NamedAfterWorkspace<Deployment> {
         this.settings = settings;
     }
 
+    private static final String REPLICAS = "tether.replicas";
+
+    /** The replicas this reconcile decided on, for {@link #desired}: suspension and hibernation are decided before provisioning. */
+    static void askFor(Context<Workspace> context, int replicas) {
+        context.managedWorkflowAndDependentResourceContext().put(REPLICAS, replicas);
+    }
+
     @Override
     protected Deployment desired(Workspace ws, Context<Workspace> context) {
         String token = context.getSecondaryResource(Secret.class).map(TokenSecrets::token)
                 .orElseThrow(() -> new IllegalStateException("provisioning " + ws.getMetadata().getName() + " before its token exists"));
         return RuntimeObjects.deployment(ws, RuntimeObjects.podSpec(ws, context.getClient().getKubernetesSerialization()),
-                TokenSecrets.sha256(token), getSecondaryResource(ws, context).orElse(null), settings);
+                TokenSecrets.sha256(token), getSecondaryResource(ws, context).orElse(null), settings,
+                context.managedWorkflowAndDependentResourceContext().getMandatory(REPLICAS, Integer.class));
     }
 }

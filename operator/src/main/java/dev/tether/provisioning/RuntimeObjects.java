@@ -87,8 +87,10 @@ public final class RuntimeObjects {
     /**
      * @param tokenSha256 the hash of the token the pods mount
      * @param current     the Deployment as it is, or null; a restart requested on it is kept
+     * @param replicas    1, or 0 while suspended or hibernated
      */
-    public static Deployment deployment(Workspace ws, PodSpec spec, String tokenSha256, Deployment current, ProvisioningSettings settings) {
+    public static Deployment deployment(Workspace ws, PodSpec spec, String tokenSha256, Deployment current, ProvisioningSettings settings,
+            int replicas) {
         String name = ws.getMetadata().getName();
         PodTemplate template = ws.getSpec().getTemplate();
         Map<String, String> podLabels = new LinkedHashMap<>();
@@ -104,7 +106,7 @@ public final class RuntimeObjects {
         return new DeploymentBuilder()
                 .withMetadata(ownedMetadata(ws))
                 .withNewSpec()
-                .withReplicas(ws.suspended() ? 0 : 1)
+                .withReplicas(replicas)
                 .withNewSelector().withMatchLabels(labels(name)).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()

@@ -6,9 +6,11 @@ import dev.tether.config.DurationConverter;
 import dev.tether.http.HttpError;
 import dev.tether.http.Metrics;
 import dev.tether.kube.ClusterApi;
+import dev.tether.proxy.activity.ActivityReporter;
 import dev.tether.proxy.admission.Admission;
 import dev.tether.proxy.admission.Capacity;
 import dev.tether.proxy.admission.CapacityMetrics;
+import dev.tether.proxy.admission.WakeHolds;
 import dev.tether.proxy.callers.CallerAuthorization;
 import dev.tether.proxy.cards.AgentCards;
 import dev.tether.proxy.cards.RestBases;
@@ -57,9 +59,11 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +101,8 @@ public final class DispatchProxy implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Capacity capacity;
     private final ProxyPeers peers;
+    private final ActivityReporter activity;
+    private final WakeHolds wakes;
 
     private DispatchProxy(KubernetesClient client, ProxySettings settings, PrometheusMeterRegistry registry) {
         this.settings = settings;
@@ -116,6 +122,8 @@ public final class DispatchProxy implements AutoCloseable {
         ProxyMetrics metrics = new ProxyMetrics(registry, inFlight::count);
         directory = new WorkspaceDirectory(client, settings.namespaces());
         capacity = new Capacity(new CapacityMetrics(registry));
+        activity = new ActivityReporter(client, settings.activityNamespace(), holder(settings), registry, Clock.systemUTC());
+        wakes = new WakeHolds(directory, activity, registry);
         ProxySettings.Peers peering = settings.peers();
         peers = peering == null ? ProxyPeers.ALONE : ProxyPeers.watching(client, peering.namespace(), peering.service(), "http");
         int defaultIdle = (int) settings.defaultIdleTimeout().toSeconds();
@@ -134,17 +142,26 @@ public final class DispatchProxy implements AutoCloseable {
             @Override
             public void changed(WorkspaceId workspace, Workspace now) {
                 capacity.observed(workspace, now);
+                wakes.changed(workspace);
+            }
+
+            @Override
+            public void endpointsChanged(WorkspaceId workspace) {
+                wakes.changed(workspace);
             }
 
             @Override
             public void deleted(WorkspaceId workspace) {
                 metrics.deleted(workspace);
                 capacity.deleted(workspace);
+                wakes.deleted(workspace);
+                activity.deleted(workspace);
             }
         });
         timer = new DispatchTimer(loops, inFlight, pool, TICK);
         CallerAuthorization callers = new CallerAuthorization(directory, settings.defaultNamespace(), settings.canvasTokenSha256());
-        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, capacity, peers, settings.trustForwardedHeaders(),
+        Admission.Context admission = new Admission.Context(directory, callers, forwarding, metrics, capacity, peers, activity, wakes,
+                settings.trustForwardedHeaders(),
                 defaultIdle, defaultCeiling);
         RestBases restBases = new RestBases(admission);
         Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
@@ -202,6 +219,12 @@ public final class DispatchProxy implements AutoCloseable {
         }
     }
 
+    /** This replica's name on its activity Leases: its address among its peers, else its host name, made unique per process. */
+    private static String holder(ProxySettings settings) {
+        String host = settings.peers() != null ? settings.peers().advertiseHost() : System.getenv("HOSTNAME");
+        return (host == null || host.isBlank() ? "tether-proxy" : host) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
     private static SslContext tls() {
         try {
             return SslContextBuilder.forClient().build();
@@ -238,6 +261,7 @@ public final class DispatchProxy implements AutoCloseable {
         LOG.info("dispatch proxy stopping: draining {} in-flight dispatches", inFlight.count());
         server.stopAccepting();
         capacity.stopping();
+        wakes.stopping();
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (inFlight.count() > 0 && System.nanoTime() - deadline < 0) {
             sleep(Duration.ofMillis(10));
@@ -264,6 +288,7 @@ public final class DispatchProxy implements AutoCloseable {
         }
         directory.close();
         peers.close();
+        activity.close();
         if (scrapes != null) {
             scrapes.shutdownNow();
         }

@@ -34,11 +34,13 @@ import java.util.List;
  *                          otherwise (loopback, link-local, ...): a development machine's agents on 127.0.0.1
  * @param peers             the proxy Service whose ready endpoints are this proxy's replicas (they share each workspace's
  *                          task slots by relaying to its owner); null: this proxy is the only one
+ * @param activityNamespace where this proxy writes its activity Leases (provisioned workspaces it dispatches to), which
+ *                          the operator reads before hibernating a workspace and as a wake request
  */
 public record ProxySettings(String host, int port, List<String> namespaces, String defaultNamespace,
         Duration defaultIdleTimeout, Duration defaultMaxDuration, Duration sseKeepalive, Duration drainTimeout,
         int maxRequestBytes, int maxResponseBytes, String canvasTokenSha256, String registryUrl, int eventLoops,
-        boolean trustForwardedHeaders, List<String> allowedRegisteredNetworks, Peers peers) {
+        boolean trustForwardedHeaders, List<String> allowedRegisteredNetworks, Peers peers, String activityNamespace) {
 
     public static final int MIB = 1 << 20;
 
@@ -67,6 +69,9 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         namespaces = List.copyOf(namespaces);
         if (defaultNamespace == null || defaultNamespace.isBlank()) {
             throw new InvalidSettingException("--default-namespace", "must name a namespace");
+        }
+        if (activityNamespace == null || activityNamespace.isBlank()) {
+            throw new InvalidSettingException("--activity-namespace", "must name a namespace");
         }
         PolicySettings.requireWholeSeconds("--default-idle-timeout", defaultIdleTimeout);
         PolicySettings.requireWholeSeconds("--default-max-duration", defaultMaxDuration);
@@ -110,6 +115,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         private List<String> namespaces = List.of();
         private Peers peers;
         private String defaultNamespace = "default";
+        private String activityNamespace = "default";
         private Duration defaultIdleTimeout = PolicySettings.DEFAULTS.defaultIdleTimeout();
         private Duration defaultMaxDuration = PolicySettings.DEFAULTS.defaultMaxDuration();
         private Duration sseKeepalive = Duration.ofSeconds(15);
@@ -205,6 +211,12 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
             return this;
         }
 
+        /** Where this proxy's activity Leases go; the operator must read the same namespace. */
+        public Builder activityNamespace(String value) {
+            activityNamespace = value;
+            return this;
+        }
+
         /** Shares task slots with the other replicas behind {@code value}'s Service (null: the only replica). */
         public Builder peers(Peers value) {
             peers = value;
@@ -214,7 +226,7 @@ public record ProxySettings(String host, int port, List<String> namespaces, Stri
         public ProxySettings build() {
             return new ProxySettings(host, port, namespaces, defaultNamespace, defaultIdleTimeout, defaultMaxDuration,
                     sseKeepalive, drainTimeout, MIB, 10 * MIB, canvasTokenSha256, registryUrl, eventLoops, trustForwardedHeaders,
-                    allowedRegisteredNetworks, peers);
+                    allowedRegisteredNetworks, peers, activityNamespace);
         }
     }
 }

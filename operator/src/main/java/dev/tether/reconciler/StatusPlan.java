@@ -2,11 +2,14 @@ package dev.tether.reconciler;
 
 import dev.tether.api.Condition;
 import dev.tether.api.DispatchStatus;
+import dev.tether.api.HibernationState;
+import dev.tether.api.HibernationStatus;
 import dev.tether.api.RuntimeStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspacePhase;
 import dev.tether.api.WorkspaceSpec;
 import dev.tether.api.WorkspaceStatus;
+import dev.tether.hibernation.HibernationRule;
 import dev.tether.policy.DispatchPolicy;
 import dev.tether.provisioning.ProvisioningReport;
 import java.time.Duration;
@@ -35,8 +38,10 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
     /**
      * @param tokenSha256  the hash of the workspace's token, null while its Secret does not exist yet
      * @param provisioning what provisioning found (external workspaces: {@link ProvisioningReport#EXTERNAL})
+     * @param sleep        what hibernation decided; null when it does not apply (not provisioned, or suspended)
      */
-    public static StatusPlan of(Workspace ws, String tokenSha256, ProvisioningReport provisioning, Instant now, ReconcilerSettings settings) {
+    public static StatusPlan of(Workspace ws, String tokenSha256, ProvisioningReport provisioning, HibernationRule.Decision sleep,
+            Instant now, ReconcilerSettings settings) {
         boolean tokenPresent = tokenSha256 != null;
         WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
         RuntimeStatus runtime = current.getRuntime();
@@ -46,7 +51,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         DispatchStatus dispatch = DispatchPolicy.resolve(ws.getSpec() == null ? null : ws.getSpec().getDispatch(),
                 runtime == null ? null : runtime.idleTimeoutSeconds(), settings.policy());
 
-        Readiness readiness = readiness(ws, specProblem(ws), tokenPresent, provisioning);
+        HibernationState sleepState = sleep == null ? null : sleep.status().state();
+        Readiness readiness = readiness(ws, specProblem(ws), tokenPresent, provisioning, sleepState);
         Condition readyCondition = Conditions.next(before, Conditions.READY, readiness.ready(), readiness.reason(), readiness.message(),
                 generation, now);
 
@@ -65,7 +71,9 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         Condition degradedCondition = Conditions.next(before, Conditions.DEGRADED, degradation.degraded(),
                 degradation.reason(), degradation.message(), generation, now);
 
-        WorkspacePhase phase = lastBeat == null ? WorkspacePhase.Pending
+        WorkspacePhase phase = sleepState == HibernationState.Hibernated ? WorkspacePhase.Hibernated
+                : sleepState == HibernationState.Waking ? WorkspacePhase.Waking
+                : lastBeat == null ? WorkspacePhase.Pending
                 : !live ? WorkspacePhase.Offline
                 : degradation.degraded() ? WorkspacePhase.Degraded
                 : WorkspacePhase.Online;
@@ -77,9 +85,21 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         own.setDispatch(dispatch);
         own.setTokenSha256(tokenSha256);
         own.setProvisioning(provisioning.status());
+        // A workspace that stops being provisioned has its record cleared (a merge patch of nulls); one never recorded gets none.
+        own.setHibernation(sleep != null ? sleep.status()
+                : current.getHibernation() != null && current.getHibernation().state() != null ? HibernationStatus.NONE : null);
 
         Optional<Duration> recheck = live ? Optional.of(Duration.between(now, staleAt).plus(RECHECK_MARGIN)) : Optional.empty();
-        return new StatusPlan(own, events(current, own), recheck);
+        if (sleep != null && sleep.recheckIn().isPresent()) {
+            Duration rule = sleep.recheckIn().get().plus(RECHECK_MARGIN);
+            recheck = Optional.of(recheck.filter(r -> r.compareTo(rule) < 0).orElse(rule));
+        }
+        List<WorkspaceEvent> events = events(current, own);
+        if (sleep != null && sleep.event() != null) {
+            HibernationRule.Change change = sleep.event();
+            events.add(change.warning() ? WorkspaceEvent.warning(change.reason(), change.message()) : WorkspaceEvent.normal(change.reason(), change.message()));
+        }
+        return new StatusPlan(own, events, recheck);
     }
 
     /**
@@ -89,7 +109,7 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
     public static WorkspaceStatus failed(Workspace ws, String cause, Instant now, ReconcilerSettings settings) {
         WorkspaceStatus current = ws.getStatus() == null ? new WorkspaceStatus() : ws.getStatus();
         // Only the conditions are kept, and Ready is replaced: what provisioning found does not matter here.
-        StatusPlan plan = of(ws, current.getTokenSha256(), ProvisioningReport.EXTERNAL, now, settings);
+        StatusPlan plan = of(ws, current.getTokenSha256(), ProvisioningReport.EXTERNAL, null, now, settings);
         Condition ready = Conditions.next(current.getConditions(), Conditions.READY, false, RECONCILE_FAILED,
                 "reconcile failed, retrying: " + cause, plan.status().getObservedGeneration(), now);
         WorkspaceStatus own = new WorkspaceStatus();
@@ -105,7 +125,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
                 && Objects.equals(current.getConditions(), status.getConditions())
                 && Objects.equals(current.getDispatch(), status.getDispatch())
                 && Objects.equals(current.getTokenSha256(), status.getTokenSha256())
-                && Objects.equals(current.getProvisioning(), status.getProvisioning());
+                && Objects.equals(current.getProvisioning(), status.getProvisioning())
+                && (status.getHibernation() == null || Objects.equals(current.getHibernation(), status.getHibernation()));
     }
 
     /** What the schema cannot express: cross-field rules. */
@@ -130,7 +151,8 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
     }
 
     /** Ready: the spec is valid, the token exists and the agent can be reached (a provisioned one: its Deployment is available). */
-    private static Readiness readiness(Workspace ws, String specProblem, boolean tokenPresent, ProvisioningReport provisioning) {
+    private static Readiness readiness(Workspace ws, String specProblem, boolean tokenPresent, ProvisioningReport provisioning,
+            HibernationState sleep) {
         if (specProblem != null) {
             return new Readiness(false, "InvalidSpec", specProblem);
         }
@@ -142,6 +164,12 @@ public record StatusPlan(WorkspaceStatus status, List<WorkspaceEvent> events, Op
         }
         if (ws.suspended()) {
             return new Readiness(false, "Suspended", "spec.suspend is true: the runtime is scaled to zero and dispatches answer 503");
+        }
+        if (sleep == HibernationState.Hibernated) {
+            return new Readiness(false, "Hibernated", "the runtime is scaled to zero while idle; the next dispatch wakes it and is held until it is ready");
+        }
+        if (sleep == HibernationState.Waking) {
+            return new Readiness(false, "Waking", "the runtime is starting for a dispatch; calls are held until a replica is ready and has heartbeated");
         }
         if (provisioning.provisioned()) {
             return provisioning.available()

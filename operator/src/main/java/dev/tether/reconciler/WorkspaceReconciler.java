@@ -1,6 +1,8 @@
 package dev.tether.reconciler;
 
 import dev.tether.api.Workspace;
+import dev.tether.hibernation.Hibernation;
+import dev.tether.hibernation.HibernationRule;
 import dev.tether.kube.StatusPatches;
 import dev.tether.provisioning.Provisioner;
 import dev.tether.provisioning.ProvisioningReport;
@@ -24,6 +26,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a Workspace's token Secret in place, runs its runtime when it has a template, and keeps the reconciler's status fields true: the effective
- * dispatch policy, phase and conditions. Reacts to status-only changes too (the heartbeat writes
+ * Keeps a Workspace's token Secret in place, runs its runtime when it has a template (hibernating and waking it as
+ * {@link HibernationRule} decides), and keeps the reconciler's status fields true: the effective dispatch policy, phase
+ * and conditions. Reacts to status-only changes too (the heartbeat writes
  * status), and wakes itself when the last heartbeat is due to go stale.
  */
 @ControllerConfiguration(name = WorkspaceReconciler.NAME, generationAwareEventProcessing = false)
@@ -45,12 +49,14 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
 
     private final ReconcilerSettings settings;
     private final Provisioner provisioner;
+    private final Hibernation hibernation;
     private final Clock clock;
     private final WorkspaceEvents events;
 
     public WorkspaceReconciler(ReconcilerSettings settings, ProvisioningSettings provisioning, Clock clock) {
         this.settings = settings;
         this.provisioner = new Provisioner(provisioning);
+        this.hibernation = new Hibernation(provisioning.activityNamespace());
         this.clock = clock;
         this.events = new WorkspaceEvents(clock);
     }
@@ -65,6 +71,7 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
                 .withNamespacesInheritedFromController()
                 .build(), context));
         sources.addAll(provisioner.eventSources(context));
+        sources.add(hibernation.eventSource(context));
         return sources;
     }
 
@@ -74,8 +81,12 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         Optional<Secret> cached = context.getSecondaryResource(Secret.class);
         String token = cached.map(secret -> tokenIn(client, ws, secret)).orElseGet(() -> createToken(client, ws));
 
-        ProvisioningReport provisioning = provisioner.reconcile(ws, context, cached.isPresent() && token != null);
-        StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), provisioning, clock.instant(), settings);
+        Instant now = clock.instant();
+        HibernationRule.Decision sleep = ws.provisioned() && !ws.suspended()
+                ? hibernation.decide(ws, context, provisioner.available(ws, context), now, settings.offlineAfter()) : null;
+        int replicas = sleep != null ? sleep.replicas() : ws.suspended() ? 0 : 1;
+        ProvisioningReport provisioning = provisioner.reconcile(ws, context, cached.isPresent() && token != null, replicas);
+        StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), provisioning, sleep, now, settings);
         if (!plan.alreadyWritten(ws.getStatus())) {
             // Only our fields (WorkspaceStatus omits nulls): status.runtime and lastHeartbeatTime stay the heartbeat's.
             StatusPatches.merge(client, ws.getMetadata().getNamespace(), ws.getMetadata().getName(), plan.status());

@@ -44,7 +44,7 @@ final class OperatorBench implements AutoCloseable {
         this.client = client;
         this.namespace = namespace;
         operator = OperatorRole.start(client, new OperatorSettings(0, List.of(namespace), namespace,
-                new ReconcilerSettings(PolicySettings.DEFAULTS, heartbeatStatusInterval.multipliedBy(6)), heartbeatStatusInterval, false, null),
+                new ReconcilerSettings(PolicySettings.DEFAULTS, heartbeatStatusInterval.multipliedBy(6)), heartbeatStatusInterval, false, null, "default"),
                 Clock.systemUTC());
         BenchApi.require(Duration.ofSeconds(60), "operator ready", () -> get("/readyz") == 200);
     }

@@ -1,7 +1,9 @@
 package dev.tether.chart;
 
 import static dev.tether.chart.HelmChart.LEADER_ELECTION_PERMISSIONS;
+import static dev.tether.chart.HelmChart.OPERATOR_ACTIVITY_PERMISSIONS;
 import static dev.tether.chart.HelmChart.OPERATOR_PERMISSIONS;
+import static dev.tether.chart.HelmChart.PROXY_ACTIVITY_PERMISSIONS;
 import static dev.tether.chart.HelmChart.PROXY_PERMISSIONS;
 import static dev.tether.chart.HelmChart.grant;
 import static dev.tether.chart.HelmChart.union;
@@ -127,7 +129,8 @@ class ChartRealApiTest {
         }
         assertThat(manifest.all(ClusterRole.class)).isEmpty();
         assertThat(manifest.all(Role.class)).extracting(r -> r.getMetadata().getNamespace())
-                .containsExactlyInAnyOrder(watched.get(0), watched.get(0), watched.get(1), watched.get(1), kube.namespace(), kube.namespace());
+                .containsExactlyInAnyOrder(watched.get(0), watched.get(0), watched.get(1), watched.get(1), kube.namespace(), kube.namespace(),
+                        kube.namespace(), kube.namespace());
     }
 
     @Test
@@ -136,12 +139,16 @@ class ChartRealApiTest {
         install(release);
         String elsewhere = namespaces("x").getFirst();
 
-        for (String namespace : List.of(kube.namespace(), elsewhere)) {
-            assertThat(allowed(serviceAccount(release + "-operator"), namespace))
-                    .as("operator in %s: no lease rights without leader election", namespace).isEqualTo(OPERATOR_PERMISSIONS);
-            assertThat(allowed(serviceAccount(release + "-proxy"), namespace))
-                    .as("proxy in %s: read Workspaces and EndpointSlices, nothing else, never secrets", namespace).isEqualTo(PROXY_PERMISSIONS);
-        }
+        assertThat(allowed(serviceAccount(release + "-operator"), elsewhere))
+                .as("operator in %s: no lease rights without leader election", elsewhere).isEqualTo(OPERATOR_PERMISSIONS);
+        assertThat(allowed(serviceAccount(release + "-proxy"), elsewhere))
+                .as("proxy in %s: read Workspaces and EndpointSlices, nothing else, never secrets", elsewhere).isEqualTo(PROXY_PERMISSIONS);
+        assertThat(allowed(serviceAccount(release + "-operator"), kube.namespace()))
+                .as("operator in the release namespace: activity Leases read, no leader Lease without leader election")
+                .isEqualTo(union(OPERATOR_PERMISSIONS, OPERATOR_ACTIVITY_PERMISSIONS));
+        assertThat(allowed(serviceAccount(release + "-proxy"), kube.namespace()))
+                .as("proxy in the release namespace: its activity Leases written, never read, never secrets")
+                .isEqualTo(union(PROXY_PERMISSIONS, PROXY_ACTIVITY_PERMISSIONS));
         assertThat(allowed(serviceAccount("nobody"), kube.namespace()))
                 .as("control: an unbound ServiceAccount may do nothing, so the server really authorizes with RBAC").isEmpty();
     }
@@ -159,9 +166,9 @@ class ChartRealApiTest {
             assertThat(allowed(operator, namespace)).as("operator in watched %s", namespace).isEqualTo(OPERATOR_PERMISSIONS);
             assertThat(allowed(proxy, namespace)).as("proxy in watched %s", namespace).isEqualTo(PROXY_PERMISSIONS);
         }
-        assertThat(allowed(operator, kube.namespace())).as("operator in its own (release) namespace: the Lease only")
-                .isEqualTo(LEADER_ELECTION_PERMISSIONS);
-        assertThat(allowed(proxy, kube.namespace())).as("proxy in the release namespace").isEmpty();
+        assertThat(allowed(operator, kube.namespace())).as("operator in its own (release) namespace: Leases only")
+                .isEqualTo(union(LEADER_ELECTION_PERMISSIONS, OPERATOR_ACTIVITY_PERMISSIONS));
+        assertThat(allowed(proxy, kube.namespace())).as("proxy in the release namespace: activity Leases only").isEqualTo(PROXY_ACTIVITY_PERMISSIONS);
         assertThat(allowed(operator, namespaces.get(2))).as("operator in an unwatched namespace").isEmpty();
         assertThat(allowed(proxy, namespaces.get(2))).as("proxy in an unwatched namespace").isEmpty();
         assertThat(allowed(operator, "")).as("operator across all namespaces").isEmpty();
@@ -201,7 +208,8 @@ class ChartRealApiTest {
         install(release, HelmChart.valuesFile(tmp, "operator: {leaderElection: true}\n"));
         String operator = serviceAccount(release + "-operator");
 
-        assertThat(allowed(operator, kube.namespace())).isEqualTo(union(OPERATOR_PERMISSIONS, LEADER_ELECTION_PERMISSIONS));
+        assertThat(allowed(operator, kube.namespace())).isEqualTo(union(OPERATOR_PERMISSIONS, LEADER_ELECTION_PERMISSIONS,
+                OPERATOR_ACTIVITY_PERMISSIONS));
         assertThat(allowed(operator, elsewhere)).isEqualTo(OPERATOR_PERMISSIONS);
     }
 

@@ -2,7 +2,9 @@ package dev.tether.chart;
 
 import static dev.tether.chart.HelmChart.LEADER_ELECTION_PERMISSIONS;
 import static dev.tether.chart.HelmChart.NAMESPACE;
+import static dev.tether.chart.HelmChart.OPERATOR_ACTIVITY_PERMISSIONS;
 import static dev.tether.chart.HelmChart.OPERATOR_PERMISSIONS;
+import static dev.tether.chart.HelmChart.PROXY_ACTIVITY_PERMISSIONS;
 import static dev.tether.chart.HelmChart.PROXY_PERMISSIONS;
 import static dev.tether.chart.HelmChart.RELEASE;
 import static dev.tether.chart.HelmChart.permissions;
@@ -47,6 +49,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -84,6 +87,8 @@ class ChartTest {
                 "ClusterRole/" + OPERATOR, "ClusterRole/" + PROXY,
                 "ClusterRoleBinding/" + OPERATOR, "ClusterRoleBinding/" + PROXY,
                 "Role/tether-system/" + PROXY + "-peers", "RoleBinding/tether-system/" + PROXY + "-peers",
+                "Role/tether-system/" + PROXY + "-activity", "RoleBinding/tether-system/" + PROXY + "-activity",
+                "Role/tether-system/" + OPERATOR + "-activity", "RoleBinding/tether-system/" + OPERATOR + "-activity",
                 "Service/tether-system/" + OPERATOR, "Service/tether-system/" + PROXY,
                 "Deployment/tether-system/" + OPERATOR, "Deployment/tether-system/" + PROXY);
         assertThat(chart.deployment("operator").getSpec().getReplicas()).isEqualTo(1);
@@ -110,15 +115,20 @@ class ChartTest {
         assertThat(chart.one(ClusterRole.class, PROXY).getRules())
                 .as("the proxy never touches secrets")
                 .noneSatisfy(rule -> assertThat(rule.getResources()).anySatisfy(r -> assertThat(r).contains("secret")));
-        assertThat(chart.all(Role.class)).as("no leader election, no Lease role; the proxy reads its own Service's Endpoints")
-                .singleElement().satisfies(role -> {
-                    assertThat(role.getMetadata().getName()).isEqualTo(PROXY + "-peers");
-                    assertThat(role.getRules()).singleElement().satisfies(rule -> {
-                        assertThat(rule.getResources()).containsExactly("endpoints");
-                        assertThat(rule.getResourceNames()).containsExactly(PROXY);
-                        assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
-                    });
-                });
+        Map<String, Role> roles = chart.all(Role.class).stream().collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r));
+        assertThat(roles).as("no leader election, no leader Lease role; the proxy reads its own Service's Endpoints and writes activity"
+                + " Leases, which the operator reads").containsOnlyKeys(PROXY + "-peers", PROXY + "-activity", OPERATOR + "-activity");
+        assertThat(roles.get(PROXY + "-peers").getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("endpoints");
+            assertThat(rule.getResourceNames()).containsExactly(PROXY);
+            assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
+        });
+        assertThat(permissions(roles.get(PROXY + "-activity").getRules())).isEqualTo(PROXY_ACTIVITY_PERMISSIONS);
+        assertThat(permissions(roles.get(OPERATOR + "-activity").getRules())).isEqualTo(OPERATOR_ACTIVITY_PERMISSIONS);
+        for (String role : List.of(PROXY + "-activity", OPERATOR + "-activity")) {
+            RoleBinding binding = chart.all(RoleBinding.class).stream().filter(b -> b.getMetadata().getName().equals(role)).findFirst().orElseThrow();
+            assertBinding(binding.getRoleRef(), binding.getSubjects(), "Role", role);
+        }
         assertBinding(chart.one(ClusterRoleBinding.class, OPERATOR).getRoleRef(),
                 chart.one(ClusterRoleBinding.class, OPERATOR).getSubjects(), "ClusterRole", OPERATOR);
         assertBinding(chart.one(ClusterRoleBinding.class, PROXY).getRoleRef(),
@@ -256,13 +266,13 @@ class ChartTest {
 
         assertThat(chart.env("operator")).containsExactlyEntriesOf(ordered(
                 "TETHER_PORT", "9080", "TETHER_NAMESPACES", "team-a,team-b", "TETHER_DEFAULT_NAMESPACE", "team-a",
-                "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
+                "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_ACTIVITY_NAMESPACE", "tether-system", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
                 "JDK_JAVA_OPTIONS", "-Xmx300m", "TETHER_MIN_IDLE_TIMEOUT", "30s", "TETHER_MAX_IDLE_TIMEOUT", "4h",
                 "TETHER_DEFAULT_MAX_DURATION", "45m", "TETHER_OFFLINE_AFTER", "5m", "TETHER_HEARTBEAT_STATUS_INTERVAL", "90s",
                 "TETHER_LEADER_ELECTION", "true", "TETHER_PLATFORM_URL", "https://agents.example.com", "EXTRA", "operator-extra"));
         assertThat(chart.env("proxy")).containsExactlyEntriesOf(ordered(
                 "TETHER_PORT", "9090", "TETHER_NAMESPACES", "team-a,team-b", "TETHER_DEFAULT_NAMESPACE", "team-a",
-                "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
+                "TETHER_DEFAULT_IDLE_TIMEOUT", "10m", "TETHER_ACTIVITY_NAMESPACE", "tether-system", "TETHER_LOG_LEVEL", "DEBUG", "TETHER_LOG_FORMAT", "json",
                 "JDK_JAVA_OPTIONS", "-XX:+UseParallelGC -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError",
                 "TETHER_REGISTRY_URL", "http://rel-tether-operator.tether-system.svc:9080", "TETHER_EVENT_LOOPS", "3",
                 "TETHER_TRUST_FORWARDED_HEADERS", "true", "TETHER_ALLOW_REGISTERED_NETWORKS", "10.0.0.0/8,fd00::/8", "TETHER_SSE_KEEPALIVE", "20s",
@@ -523,7 +533,7 @@ class ChartTest {
         assertThat(subjects).singleElement().satisfies(s -> {
             assertThat(s.getKind()).isEqualTo("ServiceAccount");
             assertThat(s.getName()).as("each role is bound to its own ServiceAccount")
-                    .isEqualTo(name.replace("-leader-election", ""));
+                    .isEqualTo(name.replaceAll("-(leader-election|activity)$", ""));
             assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
         });
     }

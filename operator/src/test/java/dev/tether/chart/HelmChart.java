@@ -170,6 +170,12 @@ final class HelmChart {
     /** What the operator may do in the release namespace when it elects a leader. */
     static final Set<String> LEADER_ELECTION_PERMISSIONS = grant("coordination.k8s.io", "leases", "get", "create", "update");
 
+    /** What the proxy may do with activity Leases, in the release namespace: write its own, never read any. */
+    static final Set<String> PROXY_ACTIVITY_PERMISSIONS = grant("coordination.k8s.io", "leases", "create", "patch", "delete");
+
+    /** What the operator may do with activity Leases, in the release namespace: read them, delete long-expired ones. */
+    static final Set<String> OPERATOR_ACTIVITY_PERMISSIONS = grant("coordination.k8s.io", "leases", "get", "list", "watch", "delete");
+
     /** What the proxy may do: read Workspaces and EndpointSlices, nothing else. */
     static final Set<String> PROXY_PERMISSIONS = union(
             grant("tether.dev", "workspaces", "get", "list", "watch"),

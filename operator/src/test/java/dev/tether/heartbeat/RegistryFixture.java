@@ -36,7 +36,7 @@ public final class RegistryFixture implements AutoCloseable {
         this.namespace = namespace;
         this.workspaces = new Workspaces(client, namespace);
         this.operator = OperatorRole.start(client, new OperatorSettings(0, List.of(namespace), namespace,
-                new ReconcilerSettings(policy, OFFLINE_AFTER), STATUS_INTERVAL, false, null), clock);
+                new ReconcilerSettings(policy, OFFLINE_AFTER), STATUS_INTERVAL, false, null, "default"), clock);
         this.runtime = new RuntimeClient(operator.baseUrl());
         await().atMost(Duration.ofSeconds(20)).until(() -> runtime.send(new okhttp3.Request.Builder()
                 .url(operator.baseUrl() + "/readyz"), null).status() == 200);

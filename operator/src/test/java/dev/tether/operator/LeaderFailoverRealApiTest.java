@@ -32,7 +32,7 @@ class LeaderFailoverRealApiTest {
 
     OperatorRole replica(KubernetesClient client) {
         return OperatorRole.start(client, new OperatorSettings(0, List.of(kube.namespace()), kube.namespace(),
-                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(180)), Duration.ofSeconds(60), true, null),
+                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(180)), Duration.ofSeconds(60), true, null, "default"),
                 Clock.systemUTC());
     }
 

@@ -25,7 +25,7 @@ class OperatorRoleOnMockApiTest {
 
     OperatorSettings settings(int port) {
         return new OperatorSettings(port, List.of(kube.namespace()), kube.namespace(),
-                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(30)), Duration.ofSeconds(5), false, null);
+                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(30)), Duration.ofSeconds(5), false, null, "default");
     }
 
     static int freePort() throws IOException {

@@ -57,7 +57,7 @@ abstract class ProvisioningContract extends TierContract {
     void startReconciler() {
         workspaces = new Workspaces(client(), namespace());
         OperatorSettings settings = new OperatorSettings(0, List.of(namespace()), "default",
-                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(3)), Duration.ofSeconds(1), false, PLATFORM_URL);
+                new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(3)), Duration.ofSeconds(1), false, PLATFORM_URL, "default");
         runtime = ReconcilerRuntime.start(client(), settings, new SimpleMeterRegistry(), Clock.systemUTC());
     }
 

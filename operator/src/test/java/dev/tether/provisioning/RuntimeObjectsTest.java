@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The Deployment built from a template, without an API server: what Tether injects and what wins. */
 class RuntimeObjectsTest {
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-    static final ProvisioningSettings SETTINGS = new ProvisioningSettings("team-a", "http://tether:8090");
+    static final ProvisioningSettings SETTINGS = new ProvisioningSettings("team-a", "http://tether:8090", "default");
 
     static Workspace workspace(String namespace, String podSpecJson, Map<String, String> podLabels) throws Exception {
         Workspace ws = new Workspace();
@@ -33,7 +33,7 @@ class RuntimeObjectsTest {
 
     static Deployment deployment(Workspace ws, ProvisioningSettings settings, Deployment current) {
         PodSpec spec = RuntimeObjects.podSpec(ws, SERIALIZATION);
-        return RuntimeObjects.deployment(ws, spec, "hash", current, settings);
+        return RuntimeObjects.deployment(ws, spec, "hash", current, settings, 1);
     }
 
     static Map<String, String> env(Deployment d) {
@@ -51,7 +51,7 @@ class RuntimeObjectsTest {
     @Test
     void noPlatformUrlConfiguredInjectsNone() throws Exception {
         Deployment d = deployment(workspace("team-a", "{\"containers\": [{\"name\": \"a\", \"image\": \"i\"}]}", null),
-                new ProvisioningSettings("team-a", null), null);
+                new ProvisioningSettings("team-a", null, "default"), null);
         assertThat(env(d)).doesNotContainKey("PLATFORM_URL").containsKeys("WORKSPACE_ID", "A2A_PORT");
     }
 

@@ -7,6 +7,7 @@ import dev.tether.api.WorkspaceId;
 import dev.tether.proxy.routing.Rendezvous;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.LocalAddresses;
+import dev.tether.testing.PrometheusText;
 import dev.tether.testing.TierContract;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import java.io.IOException;
@@ -268,7 +269,7 @@ abstract class CapacityAcrossReplicasContract extends TierContract {
 
     private double metric(DispatchProxy p, String name, String... labels) {
         try (var r = rig.http.newCall(new Request.Builder().url(p.baseUrl() + "/metrics").build()).execute()) {
-            return ProxyRig.metric(r.body().string(), name, labels);
+            return PrometheusText.value(r.body().string(), name, labels);
         } catch (IOException e) {
             return -1;
         }

@@ -63,7 +63,7 @@ class ProvisionedRuntimeEndToEndRealApiTest {
         }
         operator = OperatorRole.start(kube.client(), new OperatorSettings(0, List.of(ns), "default",
                 new ReconcilerSettings(PolicySettings.DEFAULTS, Duration.ofSeconds(10)), Duration.ofSeconds(1), false,
-                "http://127.0.0.1:" + proxyPort), Clock.systemUTC());
+                "http://127.0.0.1:" + proxyPort, "default"), Clock.systemUTC());
         // Pods stand in on 127.0.0.1, which a production proxy refuses for addresses it did not get from an admin.
         proxy = DispatchProxy.start(kube.client(), ProxySettings.builder().host("127.0.0.1").port(proxyPort).namespaces(List.of(ns))
                 .defaultNamespace(ns).registryUrl(operator.baseUrl()).allowedRegisteredNetworks(List.of("127.0.0.0/8")).build());

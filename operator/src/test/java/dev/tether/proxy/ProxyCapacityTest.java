@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.http.JsonResponses;
 import dev.tether.testing.MockKubeApi;
+import dev.tether.testing.PrometheusText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -331,6 +332,6 @@ class ProxyCapacityTest {
     }
 
     private double metric(String name, String... labels) {
-        return ProxyRig.metric(rig.metrics(), name, labels);
+        return PrometheusText.value(rig.metrics(), name, labels);
     }
 }

@@ -260,12 +260,6 @@ final class ProxyRig implements AutoCloseable {
         }
     }
 
-    /** In /metrics text, the value of the series of {@code name} whose labels include every one of {@code labels}; 0 when none. */
-    static double metric(String prometheusText, String name, String... labels) {
-        return prometheusText.lines().filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
-    }
-
     /** The proxy's /metrics text. */
     String metrics() {
         return get("/metrics").body();

@@ -48,7 +48,7 @@ abstract class ReconcilerLifecycleContract extends TierContract {
     void startReconciler() {
         workspaces = new Workspaces(client(), namespace());
         OperatorSettings settings = new OperatorSettings(0, List.of(namespace()), "default",
-                new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER), Duration.ofSeconds(1), false, null);
+                new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER), Duration.ofSeconds(1), false, null, "default");
         runtime = ReconcilerRuntime.start(client(), settings, new SimpleMeterRegistry(), Clock.systemUTC());
     }
 

@@ -31,7 +31,7 @@ class WorkspaceReconcilerOnMockApiTest {
     final MockKubeApi kube = new MockKubeApi();
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T09:00:00Z"));
     final WorkspaceReconciler reconciler = new WorkspaceReconciler(new ReconcilerSettings(PolicySettings.DEFAULTS, OFFLINE_AFTER),
-            new ProvisioningSettings("default", null), clock);
+            new ProvisioningSettings("default", null, "default"), clock);
     Workspaces workspaces;
 
     @BeforeEach

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 
 /**
  * What a provisioned workspace's container runs under {@link NodeStandIn}: a runtime as the existing ones behave,
@@ -20,6 +21,9 @@ import java.time.Duration;
  * {@code /configs}), registers {@code http://$HOSTNAME:$A2A_PORT/} (a pod name nobody can resolve, as a pod's would
  * be from outside the cluster), heartbeats to {@code $PLATFORM_URL} every second as {@code $WORKSPACE_ID}, and
  * answers A2A JSON-RPC on {@code /} with a result naming itself; {@code GET /healthz} is its readiness probe.
+ * A test shapes it through the template's env: {@code STAND_IN_ACTIVE_TASKS} (what its heartbeats report, default 0),
+ * {@code STAND_IN_ANSWER_AFTER_MS} (how long it thinks, silent, before answering a call) and {@code STAND_IN_READY=false}
+ * (a runtime that never becomes ready).
  */
 public final class StandInRuntime {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,13 +37,21 @@ public final class StandInRuntime {
         String pod = System.getenv("HOSTNAME");
         int port = Integer.parseInt(System.getenv("A2A_PORT"));
         String token = Files.readString(Path.of(System.getenv("CONFIGS_DIR"), ".auth_token")).trim();
+        int activeTasks = Integer.parseInt(envOr("STAND_IN_ACTIVE_TASKS", "0"));
+        long answerAfterMs = Long.parseLong(envOr("STAND_IN_ANSWER_AFTER_MS", "0"));
+        boolean ready = !"false".equals(envOr("STAND_IN_READY", "true"));
 
         // The JDK's own server: the runtime needs nothing of Tether's, and starts in a small JVM.
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/", exchange -> {
             try (exchange) {
                 byte[] answer = "ok".getBytes(StandardCharsets.UTF_8);
+                if (exchange.getRequestURI().getPath().equals("/healthz") && !ready) {
+                    exchange.sendResponseHeaders(503, -1);
+                    return;
+                }
                 if (exchange.getRequestMethod().equals("POST")) {
+                    think(answerAfterMs);
                     JsonNode rpc = JSON.readTree(exchange.getRequestBody());
                     ObjectNode reply = JSON.createObjectNode().put("jsonrpc", "2.0").set("id", rpc.get("id"));
                     reply.putObject("result").put("workspace", workspace).put("pod", pod).put("method", rpc.path("method").asText());
@@ -50,6 +62,7 @@ public final class StandInRuntime {
                 exchange.getResponseBody().write(answer);
             }
         });
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -57,8 +70,21 @@ public final class StandInRuntime {
                 .put("url", "http://" + pod + ":" + port + "/").toString());
         while (true) {
             post(http, platform + "/registry/heartbeat", token, JSON.createObjectNode().put("workspace_id", workspace)
-                    .put("active_tasks", 0).put("uptime_seconds", 1).toString());
+                    .put("active_tasks", activeTasks).put("uptime_seconds", 1).toString());
             Thread.sleep(1000);
+        }
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static void think(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

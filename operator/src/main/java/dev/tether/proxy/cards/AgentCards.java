@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.a2a.AgentCardRewriter;
 import dev.tether.a2a.WorkspacePaths;
+import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceId;
 import dev.tether.http.HttpError;
+import dev.tether.proxy.activity.ActivityReporter;
 import dev.tether.proxy.admission.Admission;
+import dev.tether.proxy.admission.WakeHolds;
 import dev.tether.proxy.admission.WorkspaceLookup;
+import dev.tether.proxy.forwarding.CallerEvents;
 import dev.tether.proxy.forwarding.Exchange;
 import dev.tether.proxy.forwarding.Upstream;
 import dev.tether.proxy.routing.EnforcedPolicy;
@@ -48,12 +52,56 @@ public final class AgentCards implements RequestHandler {
     public void handle(CallerConnection connection, HttpRequest head, ByteBuf body) {
         body.release();
         WorkspaceId id = route.workspace();
+        Workspace ws;
+        try {
+            ws = Admission.authorize(context, head.headers(), id);
+        } catch (HttpError e) {
+            connection.answer(Answers.error(e.status(), e.getMessage(), e.details(), e.headers()));
+            return;
+        }
+        ActivityReporter.Call call = context.activity().begin(id, ws);
+        if (!context.wakes().mustHold(id, ws)) {
+            fetch(connection, head, ws, call);
+            return;
+        }
+        // A client reads the card before it sends: it is held through a wake like the send that follows.
+        WakeHolds.Hold hold = context.wakes().hold(id, ws, connection.context().executor(), new WakeHolds.Sleeper() {
+            @Override
+            public void awake() {
+                try {
+                    fetch(connection, head, WorkspaceLookup.find(context.directory(), id), call);
+                } catch (HttpError e) {
+                    refused(e);
+                }
+            }
+
+            @Override
+            public void refused(HttpError e) {
+                call.end();
+                connection.answer(Answers.error(e.status(), e.getMessage(), e.details(), e.headers()));
+            }
+        });
+        connection.attach(new CallerEvents() {
+            @Override
+            public void callerWritable() {
+            }
+
+            @Override
+            public void callerGone() {
+                hold.leave();
+                call.end();
+            }
+        });
+    }
+
+    private void fetch(CallerConnection connection, HttpRequest head, Workspace ws, ActivityReporter.Call call) {
+        WorkspaceId id = route.workspace();
         Upstream agent;
         try {
-            context.callers().authorize(head.headers(), id);
-            agent = WorkspaceLookup.upstream(context.directory(), EnforcedPolicy.of(WorkspaceLookup.find(context.directory(), id), context.defaultIdleSeconds(),
+            agent = WorkspaceLookup.upstream(context.directory(), EnforcedPolicy.of(ws, context.defaultIdleSeconds(),
                     context.defaultMaxDurationSeconds()));
         } catch (HttpError e) {
+            call.end();
             connection.answer(Answers.error(e.status(), e.getMessage(), e.details(), e.headers()));
             return;
         }
@@ -63,6 +111,7 @@ public final class AgentCards implements RequestHandler {
         CardFetch.start(context.forwarding(), context.metrics(), connection, id, agent, route.cardFile(), headers, new Exchange.Receiver() {
             @Override
             public void answered(int status, HttpHeaders agentHeaders, ByteBuf card) {
+                call.end();
                 try {
                     connection.answer(served(status, agentHeaders, card, endpoints));
                 } finally {
@@ -72,8 +121,14 @@ public final class AgentCards implements RequestHandler {
 
             @Override
             public void failed(int status, String message) {
+                call.end();
                 connection.answer(Answers.error(status, "cannot fetch the agent card of workspace " + id + ": " + message,
                         Map.of("workspace", id.toString()), Map.of()));
+            }
+
+            @Override
+            public void abandoned() {
+                call.end();
             }
         });
     }

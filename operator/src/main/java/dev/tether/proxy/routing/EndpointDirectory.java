@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,8 @@ final class EndpointDirectory implements AutoCloseable {
 
     private final Map<WorkspaceId, List<InetSocketAddress>> ready = new ConcurrentHashMap<>();
     private final NamespacedCache<? extends HasMetadata> cache;
+    private volatile Consumer<WorkspaceId> listener = id -> {
+    };
 
     EndpointDirectory(KubernetesClient client, List<String> namespaces) {
         boolean v1 = servesV1(client);
@@ -50,6 +53,11 @@ final class EndpointDirectory implements AutoCloseable {
             LOG.atWarn().log("cannot ask the API server which EndpointSlice version it serves ({}); reading discovery.k8s.io/v1", e.getMessage());
             return true;
         }
+    }
+
+    /** Told, on the informer's thread, of each workspace whose ready endpoints were recomputed. */
+    void onChange(Consumer<WorkspaceId> value) {
+        listener = value;
     }
 
     /** The workspace's ready pod addresses, empty when none is ready (or it has no slices). */
@@ -79,6 +87,7 @@ final class EndpointDirectory implements AutoCloseable {
         } else {
             ready.put(id, now);
         }
+        listener.accept(id);
     }
 
     /** v1beta1 slices carry the fields we read under the same names. */

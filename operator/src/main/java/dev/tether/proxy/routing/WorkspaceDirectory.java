@@ -43,6 +43,10 @@ public final class WorkspaceDirectory implements AutoCloseable {
         default void changed(WorkspaceId workspace, Workspace now) {
         }
 
+        /** A provisioned workspace's ready endpoints changed. */
+        default void endpointsChanged(WorkspaceId workspace) {
+        }
+
         /** The workspace is gone; in-flight dispatches have already heard {@link #policyChanged}. */
         default void deleted(WorkspaceId workspace) {
         }
@@ -67,6 +71,11 @@ public final class WorkspaceDirectory implements AutoCloseable {
 
     /** Starts watching; the listeners hear of heartbeats, policy changes and deletions from then on. */
     public void start(Listener... listeners) {
+        endpoints.onChange(id -> {
+            for (Listener listener : listeners) {
+                listener.endpointsChanged(id);
+            }
+        });
         informers.forEach((ns, informer) -> {
             for (Listener listener : listeners) {
                 informer.addEventHandler(new Events(listener));
@@ -87,6 +96,11 @@ public final class WorkspaceDirectory implements AutoCloseable {
     public Optional<InetSocketAddress> nextReadyEndpoint(WorkspaceId workspace) {
         List<InetSocketAddress> ready = endpoints.ready(workspace);
         return ready.isEmpty() ? Optional.empty() : Optional.of(ready.get((int) Math.floorMod(turn.getAndIncrement(), (long) ready.size())));
+    }
+
+    /** Whether a provisioned workspace has a ready pod now. */
+    public boolean hasReadyEndpoint(WorkspaceId workspace) {
+        return !endpoints.ready(workspace).isEmpty();
     }
 
     /** True when this proxy serves the namespace at all. */

@@ -1,0 +1,227 @@
+package dev.tether.proxy.activity;
+
+import dev.tether.activity.ActivityLease;
+import dev.tether.api.HibernationSpec;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's side of {@link ActivityLease}: while it has a call to a provisioned workspace in flight, queued or held,
+ * the workspace's Lease for this replica exists and is renewed; a grace after its last call ends, the Lease is deleted.
+ * Calls begin and end on event loops; all Lease state lives on one writer thread, so the data path only hands it a task
+ * and never waits on the API server. A write that fails is logged and retried at the next renewal.
+ *
+ * <p>Write rate: per workspace and replica, one create when calls start, one renewal per {@link ActivityLease#RENEW_EVERY}
+ * while they go on, one delete a grace after they stop; calls that follow each other within the grace write nothing.
+ */
+public final class ActivityReporter implements AutoCloseable {
+    /** A run of calls on this replica; {@link #end()} once when the call is over. */
+    public interface Call {
+        Call NONE = () -> {
+        };
+
+        void end();
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActivityReporter.class);
+    static final Duration MIN_GRACE = Duration.ofSeconds(1);
+    static final Duration MAX_GRACE = Duration.ofSeconds(10);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String holder;
+    private final Clock clock;
+    private final ScheduledExecutorService writer;
+    private final MeterRegistry registry;
+    /** Touched on {@link #writer} only. */
+    private final Map<WorkspaceId, Run> runs = new HashMap<>();
+
+    /** One workspace's calls on this replica, and its Lease as last written. */
+    private static final class Run {
+        int calls;
+        Instant acquired;
+        Duration grace;
+        ScheduledFuture<?> release;
+    }
+
+    public ActivityReporter(KubernetesClient client, String namespace, String holder, MeterRegistry registry, Clock clock) {
+        this.client = client;
+        this.namespace = namespace;
+        this.holder = holder;
+        this.clock = clock;
+        this.registry = registry;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tether-activity");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        writer = executor;
+        long every = ActivityLease.RENEW_EVERY.toMillis();
+        writer.scheduleAtFixedRate(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A call to {@code ws} begins on this replica: its Lease is written unless this replica's run of calls already holds it. */
+    public Call begin(WorkspaceId id, Workspace ws) {
+        if (!ws.provisioned()) {
+            return Call.NONE;
+        }
+        Duration grace = grace(ws.getSpec().getHibernation());
+        writer.execute(() -> started(id, grace));
+        return new Call() {
+            private boolean ended;
+
+            @Override
+            public void end() {
+                if (!ended) {
+                    ended = true;
+                    writer.execute(() -> ended(id));
+                }
+            }
+        };
+    }
+
+    /**
+     * A call is held for {@code id}, which fell asleep at {@code asleepSince}: a run that began before then is no wake
+     * request, so its Lease is acquired anew.
+     */
+    public void wakeWanted(WorkspaceId id, Instant asleepSince) {
+        writer.execute(() -> {
+            Run run = runs.get(id);
+            if (run != null && run.acquired != null && !run.acquired.isAfter(asleepSince)) {
+                run.acquired = clock.instant();
+                write(id, run);
+            }
+        });
+    }
+
+    /** The workspace is gone: this replica's Lease for it goes too. */
+    public void deleted(WorkspaceId id) {
+        writer.execute(() -> {
+            Run run = runs.remove(id);
+            if (run != null) {
+                if (run.release != null) {
+                    run.release.cancel(false);
+                }
+                delete(id);
+            }
+        });
+    }
+
+    /** The grace after a workspace's last call: a quarter of its idle window, within 1 to 10 s. */
+    static Duration grace(HibernationSpec spec) {
+        if (spec == null || spec.idleAfterSeconds() == null) {
+            return MAX_GRACE;
+        }
+        Duration quarter = Duration.ofMillis(spec.idleAfterSeconds() * 250L);
+        return quarter.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : quarter.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : quarter;
+    }
+
+    private void started(WorkspaceId id, Duration grace) {
+        Run run = runs.computeIfAbsent(id, k -> new Run());
+        run.calls++;
+        run.grace = grace;
+        if (run.release != null) {
+            run.release.cancel(false);
+            run.release = null;
+        }
+        if (run.acquired == null) {
+            run.acquired = clock.instant();
+            write(id, run);
+        }
+    }
+
+    private void ended(WorkspaceId id) {
+        Run run = runs.get(id);
+        if (run == null || --run.calls > 0) {
+            return;
+        }
+        run.release = writer.schedule(() -> {
+            if (runs.get(id) == run && run.calls == 0) {
+                runs.remove(id);
+                delete(id);
+            }
+        }, run.grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void renewAll() {
+        runs.forEach(this::write);
+    }
+
+    /** Creates or renews the Lease: a merge patch of all it says, or a create when it does not exist yet. */
+    private void write(WorkspaceId id, Run run) {
+        Lease lease = ActivityLease.toLease(namespace, id, holder, run.acquired, clock.instant());
+        try {
+            try {
+                client.leases().inNamespace(namespace).withName(lease.getMetadata().getName())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(lease));
+                count("renew");
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+                client.leases().inNamespace(namespace).resource(lease).create();
+                count("create");
+            }
+        } catch (KubernetesClientException e) {
+            count("failed");
+            LOG.atWarn().addKeyValue("workspace", id.toString())
+                    .log("could not write activity Lease {}/{} (retrying at the next renewal): {}", namespace, lease.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    private void delete(WorkspaceId id) {
+        String name = ActivityLease.name(id, holder);
+        try {
+            client.leases().inNamespace(namespace).withName(name).delete();
+            count("delete");
+        } catch (KubernetesClientException e) {
+            count("failed");
+            LOG.atWarn().addKeyValue("workspace", id.toString())
+                    .log("could not delete activity Lease {}/{} (the operator collects it once it expires): {}", namespace, name, e.getMessage());
+        }
+    }
+
+    private void count(String op) {
+        Counter.builder("tether.proxy.activity.lease.writes").description("Activity Lease writes to the API server, by operation")
+                .tag("op", op).register(registry).increment();
+    }
+
+    /** Stops writing; this replica's Leases are deleted, so workspaces it served are not kept awake by a replica that left. */
+    @Override
+    public void close() {
+        try {
+            writer.submit(() -> {
+                runs.keySet().forEach(this::delete);
+                runs.clear();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.atWarn().log("could not delete this replica's activity Leases on the way out; they expire in {}s: {}",
+                    ActivityLease.DURATION.toSeconds(), e.toString());
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tether.proxy.admission;
+
+import dev.tether.api.HibernationState;
+import dev.tether.api.HibernationStatus;
+import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceStatus;
+import java.time.Instant;
+
+/** Whether a call to a workspace must be held for its runtime to wake. Pure: reads the cached resource and one fact about its endpoints. */
+public final class WakeRule {
+    private WakeRule() {
+    }
+
+    /**
+     * True while the workspace is hibernated, or waking and not yet ready: ready means a replica to send to (a ready
+     * endpoint, or spec.url) and a heartbeat recorded since it was scaled up, so the runtime that answers is the woken one.
+     * A suspended workspace is never held: it is refused (suspend does not wake).
+     */
+    public static boolean mustHold(Workspace ws, boolean readyEndpoint) {
+        WorkspaceStatus status = ws.getStatus();
+        HibernationStatus sleep = status == null ? null : status.getHibernation();
+        if (ws.suspended() || !ws.provisioned() || sleep == null || sleep.state() == null || sleep.state() == HibernationState.Awake) {
+            return false;
+        }
+        if (sleep.state() == HibernationState.Hibernated) {
+            return true;
+        }
+        Instant wokenAt = sleep.sinceTime();
+        Instant lastBeat = status.lastHeartbeat();
+        boolean reachable = readyEndpoint || ws.getSpec().getUrl() != null;
+        return !(reachable && lastBeat != null && wokenAt != null && !lastBeat.isBefore(wokenAt));
+    }
+
+    /** When the workspace fell asleep, while it is hibernated; null otherwise. */
+    public static Instant asleepSince(Workspace ws) {
+        HibernationStatus sleep = ws.getStatus() == null ? null : ws.getStatus().getHibernation();
+        return sleep != null && sleep.state() == HibernationState.Hibernated ? sleep.sinceTime() : null;
+    }
+}
