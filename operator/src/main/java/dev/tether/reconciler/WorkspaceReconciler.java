@@ -1,5 +1,6 @@
 package dev.tether.reconciler;
 
+import dev.tether.api.HibernationState;
 import dev.tether.api.Workspace;
 import dev.tether.hibernation.Hibernation;
 import dev.tether.hibernation.HibernationRule;
@@ -84,7 +85,9 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         Instant now = clock.instant();
         HibernationRule.Decision sleep = ws.provisioned() && !ws.suspended()
                 ? hibernation.decide(ws, context, provisioner.available(ws, context), now, settings.offlineAfter()) : null;
-        int replicas = sleep != null ? sleep.replicas() : ws.suspended() ? 0 : 1;
+        // Falling asleep is written before the scale-down, so proxies hold new calls before the runtime stops.
+        boolean fallingAsleep = sleep != null && sleep.replicas() == 0 && !hibernated(ws);
+        int replicas = sleep != null ? (fallingAsleep ? 1 : sleep.replicas()) : ws.suspended() ? 0 : 1;
         ProvisioningReport provisioning = provisioner.reconcile(ws, context, cached.isPresent() && token != null, replicas);
         StatusPlan plan = StatusPlan.of(ws, token == null ? null : TokenSecrets.sha256(token), provisioning, sleep, now, settings);
         if (!plan.alreadyWritten(ws.getStatus())) {
@@ -187,6 +190,11 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
         return retriesSpent
                 ? ErrorStatusUpdateControl.<Workspace>noStatusUpdate().withNoRetry().rescheduleAfter(RECHECK_AFTER_FAILURES)
                 : ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
+    private static boolean hibernated(Workspace ws) {
+        return ws.getStatus() != null && ws.getStatus().getHibernation() != null
+                && ws.getStatus().getHibernation().state() == HibernationState.Hibernated;
     }
 
     static String key(Workspace ws) {

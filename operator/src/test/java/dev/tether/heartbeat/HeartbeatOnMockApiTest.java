@@ -3,12 +3,20 @@ package dev.tether.heartbeat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.activity.ActivityLease;
 import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchSpec;
+import dev.tether.api.HibernationState;
+import dev.tether.api.PodTemplate;
 import dev.tether.api.RuntimeStatus;
+import dev.tether.api.WorkspaceId;
+import dev.tether.hibernation.HibernationRule;
 import dev.tether.testing.MockKubeApi;
 import dev.tether.testing.MutableClock;
 import dev.tether.testing.RuntimeClient.Reply;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -407,5 +415,35 @@ class HeartbeatOnMockApiTest {
         clock.advance(Duration.ofSeconds(1));
         beat("\"active_tasks\": 1");
         assertThat(heartbeatWrites("researcher")).as("10 s is a third of the 30 s window").isEqualTo(first + 1);
+    }
+
+    @Test
+    void theFirstBeatAfterAWakeIsWrittenAtOnceSinceHeldCallsWaitForIt() throws Exception {
+        PodTemplate template = new PodTemplate(null, new ObjectMapper().readTree("{\"containers\": [{\"name\": \"a\", \"image\": \"a:1\"}]}"));
+        registry.workspaces.create("sleeper", spec -> {
+            spec.setUrl(null);
+            spec.setTemplate(template);
+        });
+        String sleeper = registry.tokenOf("sleeper");
+        registry.runtime.heartbeat(sleeper, registry.beat("sleeper", "\"active_tasks\": 0"));
+        registry.workspaces.resource("sleeper").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"" + HibernationRule.ANNOTATION + "\":\"now\"}}}");
+        await().atMost(WAIT).until(() -> state("sleeper") == HibernationState.Hibernated);
+        clock.advance(Duration.ofSeconds(1));
+        kube.client().resource(ActivityLease.toLease("default", new WorkspaceId(NS, "sleeper"), "a-proxy", clock.instant(), clock.instant())).create();
+        await().atMost(WAIT).until(() -> state("sleeper") == HibernationState.Waking);
+        long before = heartbeatWrites("sleeper");
+
+        registry.runtime.heartbeat(sleeper, registry.beat("sleeper", "\"active_tasks\": 0"));
+
+        assertThat(heartbeatWrites("sleeper")).as("an unchanged beat well within the refresh interval, written because it is the woken runtime's")
+                .isEqualTo(before + 1);
+        assertThat(registry.get("sleeper").getStatus().lastHeartbeat())
+                .isAfterOrEqualTo(registry.get("sleeper").getStatus().getHibernation().sinceTime());
+    }
+
+    HibernationState state(String name) {
+        var status = registry.get(name).getStatus();
+        return status == null || status.getHibernation() == null ? null : status.getHibernation().state();
     }
 }

@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.activity.ActivityLease;
 import dev.tether.api.Condition;
 import dev.tether.api.HibernationSpec;
 import dev.tether.api.PodTemplate;
 import dev.tether.api.Workspace;
+import dev.tether.api.WorkspaceId;
 import dev.tether.api.WorkspacePhase;
 import dev.tether.embedded.node.NodeStandIn;
 import dev.tether.operator.OperatorRole;
@@ -26,12 +28,15 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -186,11 +191,10 @@ abstract class HibernationContract extends TierContract {
                 .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).map(Event::getMessage).toList();
     }
 
+    /** As {@code kubectl annotate --overwrite} does it: a merge patch, so concurrent status writes cannot make it conflict. */
     void annotate(String name, String value) {
-        workspaces.resource(name).edit(w -> {
-            w.getMetadata().getAnnotations().put(HibernationRule.ANNOTATION, value);
-            return w;
-        });
+        workspaces.resource(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"" + HibernationRule.ANNOTATION + "\":\"" + value + "\"}}}");
     }
 
     void awaitAwake(String name) {
@@ -276,6 +280,7 @@ abstract class HibernationContract extends TierContract {
 
         assertThat(replies).extracting(Reply::code).containsOnly(200).hasSize(20);
         assertThat(scaleUps).as("one scale-up for the whole crowd").hasValue(1);
+        assertThat(metric("tether_proxy_activity_lease_writes_total", "op=\"create\"")).as("one Lease for the whole crowd").isEqualTo(1);
         assertThat(events("crowded").stream().filter("Waking"::equals)).hasSize(1);
     }
 
@@ -288,6 +293,7 @@ abstract class HibernationContract extends TierContract {
         DispatchProxy second = startProxy(0);
         proxies.add(second);
 
+        awaitHibernated("thinking");
         CompletableFuture<Reply> silent = CompletableFuture.supplyAsync(() -> send(second, "thinking"));
         await().atMost(WAIT).until(() -> phase("thinking") == WorkspacePhase.Online && node.running("thinking") == 1);
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).untilAsserted(() -> {
@@ -299,6 +305,19 @@ abstract class HibernationContract extends TierContract {
         awaitHibernated("thinking");
         assertThat(phase("busy")).isEqualTo(WorkspacePhase.Online);
         assertThat(replicas("busy")).isEqualTo(1);
+    }
+
+    @Test
+    void aProxyThatDiedMidDispatchKeepsTheWorkspaceAwakeOnlyUntilItsLeaseRunsOut() {
+        provisioned("orphaned", new HibernationSpec(1, 60), Map.of());
+        awaitAwake("orphaned");
+        Instant now = Instant.now();
+        // What a replica that died during a dispatch leaves behind: its Lease, last renewed long enough ago to run out in 4 s.
+        client().resource(ActivityLease.toLease("default", new WorkspaceId(namespace(), "orphaned"), "dead-replica",
+                now.minusSeconds(600), now.minus(ActivityLease.DURATION).plusSeconds(4))).create();
+
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> phase("orphaned") == WorkspacePhase.Online);
+        awaitHibernated("orphaned");
     }
 
     @Test

@@ -118,6 +118,11 @@ final class TetherStack implements AutoCloseable {
         return token;
     }
 
+    /** A heartbeat of an idle runtime, as one sends it. */
+    RuntimeClient.Reply beat(String token, String name) {
+        return runtime().heartbeat(token, operator.beat(name, "\"active_tasks\": 0"));
+    }
+
     /** A heartbeat declaring {@code idleSeconds}, as a runtime sends it. */
     RuntimeClient.Reply declare(String token, String name, int idleSeconds) {
         return runtime().heartbeat(token, operator.beat(name, "\"runtime_metadata\": {\"idle_timeout_seconds\": " + idleSeconds + "}"));
