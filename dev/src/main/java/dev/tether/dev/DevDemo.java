@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.api.Condition;
 import dev.tether.api.DispatchSource;
 import dev.tether.api.DispatchStatus;
+import dev.tether.api.WorkspacePhase;
 import dev.tether.api.WorkspaceStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
@@ -22,7 +23,8 @@ import okhttp3.Response;
 /**
  * The mission in one run: a dispatch to a silent agent fails at the platform default window; the
  * runtime heartbeats the longer window it needs; the same dispatch succeeds. Then a Workspace with a pod
- * template starts its runtime (Deployment, ready replica, first heartbeat) and answers a dispatch.
+ * template starts its runtime (Deployment, ready replica, first heartbeat) and answers a dispatch, hibernates once
+ * idle, and is woken by the next dispatch, which it answers.
  */
 public final class DevDemo {
     private static final MediaType JSON = MediaType.get("application/json");
@@ -111,14 +113,28 @@ public final class DevDemo {
         }
 
         out.println("   dispatch through the proxy, to the runtime's ready endpoint ...");
+        if (!dispatchProvisioned()) {
+            return false;
+        }
+
+        out.printf("%n5. Nobody calls it for %ds (spec.hibernation.idleAfterSeconds) ...%n", DevRole.PROVISIONED_IDLE_AFTER_SECONDS);
+        try {
+            WorkspaceStatus asleep = dev.awaitStatus(DevRole.PROVISIONED, s -> s.getPhase() == WorkspacePhase.Hibernated
+                    && s.getProvisioning() != null && Objects.equals(s.getProvisioning().replicas(), 0), wait);
+            out.printf("   phase %s since %s: the Deployment is scaled to 0 replicas%n", asleep.getPhase(), asleep.getHibernation().since());
+        } catch (KubernetesClientTimeoutException e) {
+            return fail(DevRole.PROVISIONED + " did not hibernate within " + wait.toSeconds() + "s");
+        }
+        out.println("   the same dispatch: held while the runtime wakes, then forwarded ...");
+        return dispatchProvisioned();
+    }
+
+    private boolean dispatchProvisioned() throws IOException {
         Answer answer = post(dev.dispatchUrl(DevRole.PROVISIONED), null, MESSAGE);
         out.printf("   -> %d after %.1fs: %s%n", answer.status(), answer.millis() / 1000.0, answer.body().path("result").isMissingNode()
                 ? answer.body().path("error").asText(answer.body().toString())
                 : "answered by pod " + answer.body().at("/result/pod").asText() + " as workspace " + answer.body().at("/result/workspace").asText());
-        if (answer.status() != 200) {
-            return fail("expected 200 from the provisioned runtime");
-        }
-        return true;
+        return answer.status() == 200 || fail("expected 200 from the provisioned runtime");
     }
 
     private DispatchStatus awaitPolicy(DispatchSource source, int seconds) {

@@ -2,6 +2,7 @@ package dev.tether.dev;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.api.DispatchStatus;
+import dev.tether.api.HibernationSpec;
 import dev.tether.api.PodTemplate;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceSpec;
@@ -47,6 +48,8 @@ public final class DevRole implements AutoCloseable {
     public static final String NAMESPACE = "default";
     public static final String WORKSPACE = "sample-agent";
     public static final String PROVISIONED = "provisioned-agent";
+    /** How long the provisioned workspace idles before it hibernates. */
+    public static final int PROVISIONED_IDLE_AFTER_SECONDS = 10;
     /** A name only: the node stand-in runs its own runtime whatever the image. */
     static final String PROVISIONED_IMAGE = "example.com/tether-stand-in-runtime:dev";
 
@@ -115,6 +118,7 @@ public final class DevRole implements AutoCloseable {
                 .add(MAPPER.createObjectNode().put("name", "agent").put("image", PROVISIONED_IMAGE)
                         .set("ports", MAPPER.createArrayNode().add(MAPPER.createObjectNode().put("name", RuntimeObjects.PORT_NAME)
                                 .put("containerPort", RuntimeObjects.DEFAULT_PORT)))))));
+        ws.getSpec().setHibernation(new HibernationSpec(PROVISIONED_IDLE_AFTER_SECONDS, null));
         client.resource(ws).create();
     }
 
@@ -196,10 +200,13 @@ public final class DevRole implements AutoCloseable {
                 4. The provisioned workspace's runtime answers at once:
                      KUBECONFIG=%s kubectl get ws,deploy,endpointslices
                      curl -s %s -H 'Content-Type: application/json' -d '%s'
+
+                5. Leave it alone for %ds: it hibernates (phase Hibernated, Deployment at 0). Step 4's call wakes it and
+                   answers 200, a little later.
                 """.formatted(api.port(), kubeconfig, proxy.baseUrl(), operator.baseUrl(), agent.url(),
                 settings.agentSilence().toSeconds(), NAMESPACE, WORKSPACE, settings.defaultIdleTimeout().toSeconds(), NAMESPACE, PROVISIONED,
                 settings.defaultIdleTimeout().toSeconds(), dispatchUrl(), message, proxy.baseUrl(), token, NAMESPACE, WORKSPACE,
-                kubeconfig, dispatchUrl(PROVISIONED), message);
+                kubeconfig, dispatchUrl(PROVISIONED), message, PROVISIONED_IDLE_AFTER_SECONDS);
     }
 
     private static Path privateDirectory() {

@@ -22,7 +22,8 @@ class DevDemoTest {
         assertThat(story).contains("-> 503 after", "source Default", "declares idle_timeout_seconds=6",
                 "status.dispatch = 6s, source Runtime", "-> 200 after", "after 3s of thought",
                 "Deployment provisioned-agent created (image " + DevRole.PROVISIONED_IMAGE, "runtime ready: 1/1 replicas, Ready=True",
-                "heartbeat arrived at", "answered by pod provisioned-agent-", "Demo succeeded");
+                "heartbeat arrived at", "answered by pod provisioned-agent-", "phase Hibernated since",
+                "the Deployment is scaled to 0 replicas", "held while the runtime wakes", "Demo succeeded");
     }
 
     @Test
