@@ -216,7 +216,11 @@ abstract class HibernationContract extends TierContract {
 
     /** A value on the first proxy's /metrics, 0 when the series does not exist. */
     double metric(String name, String... labels) {
-        try (Response r = http.newCall(new Request.Builder().url(proxies.getFirst().baseUrl() + "/metrics").build()).execute()) {
+        return metric(proxies.getFirst(), name, labels);
+    }
+
+    double metric(DispatchProxy proxy, String name, String... labels) {
+        try (Response r = http.newCall(new Request.Builder().url(proxy.baseUrl() + "/metrics").build()).execute()) {
             return PrometheusText.value(r.body().string(), name, labels);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -261,7 +265,9 @@ abstract class HibernationContract extends TierContract {
     }
 
     @Test
-    void twentyCallersDuringOneWakeCauseOneScaleUpAndAllAreAnswered() throws Exception {
+    void twentyCallersOnTwoProxyReplicasDuringOneWakeCauseOneScaleUpAndAllAreAnswered() throws Exception {
+        DispatchProxy second = startProxy(0);
+        proxies.add(second);
         provisioned("crowded", null, Map.of());
         awaitAwake("crowded");
         annotate("crowded", "before-the-crowd");
@@ -272,7 +278,8 @@ abstract class HibernationContract extends TierContract {
         try (Watch watch = countScaleUps("crowded", scaleUps); ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             List<CompletableFuture<Reply>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                calls.add(CompletableFuture.supplyAsync(() -> send("crowded"), callers));
+                DispatchProxy via = proxies.get(i % 2);
+                calls.add(CompletableFuture.supplyAsync(() -> send(via, "crowded"), callers));
             }
             replies = calls.stream().map(CompletableFuture::join).toList();
             await().atMost(WAIT).until(() -> phase("crowded") == WorkspacePhase.Online);
@@ -280,7 +287,10 @@ abstract class HibernationContract extends TierContract {
 
         assertThat(replies).extracting(Reply::code).containsOnly(200).hasSize(20);
         assertThat(scaleUps).as("one scale-up for the whole crowd").hasValue(1);
-        assertThat(metric("tether_proxy_activity_lease_writes_total", "op=\"create\"")).as("one Lease for the whole crowd").isEqualTo(1);
+        for (DispatchProxy proxy : proxies) {
+            assertThat(metric(proxy, "tether_proxy_activity_lease_writes_total", "op=\"create\"")).as("one Lease per replica for its crowd")
+                    .isEqualTo(1);
+        }
         assertThat(events("crowded").stream().filter("Waking"::equals)).hasSize(1);
     }
 

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.activity.ActivityLease;
+import dev.tether.api.DispatchSource;
+import dev.tether.api.DispatchSpec;
 import dev.tether.api.HibernationState;
 import dev.tether.api.PodTemplate;
 import dev.tether.api.Workspace;
@@ -122,6 +124,21 @@ class ProxyWakeHoldOnMockApiTest {
         assertThat(metric("tether_proxy_wakes_total", "workspace=\"" + kube.namespace() + "/sleeper\"")).isEqualTo(1);
         assertThat(metric("tether_proxy_cold_start_seconds_count")).isEqualTo(1);
         await().atMost(TetherStack.WAIT).until(() -> activityLeases().isEmpty());
+    }
+
+    @Test
+    void theHoldCountsAgainstNeitherTheIdleWindowNorTheCeiling() {
+        stack.workspaces.editSpec("sleeper", spec -> spec.setDispatch(new DispatchSpec(1, null, 1, null)));
+        stack.awaitEnforced(proxy, "sleeper", 1, DispatchSource.Spec);
+
+        CompletableFuture<ProxyRig.Reply> call = CompletableFuture.supplyAsync(() -> stack.dispatch(proxy, "sleeper",
+                "X-Workspace-ID", kube.namespace() + "/sleeper", "Authorization", "Bearer " + token));
+        await().atMost(TetherStack.WAIT).until(() -> state() == HibernationState.Waking);
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() -> !call.isDone());
+        podReady();
+        stack.beat(token, "sleeper");
+
+        assertThat(call.join().code()).as("held 2.5 s past a 1 s idle window and a 1 s ceiling, then answered").isEqualTo(200);
     }
 
     @Test
