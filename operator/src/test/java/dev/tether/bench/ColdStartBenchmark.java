@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -148,8 +149,10 @@ class ColdStartBenchmark {
      * refuses the request), and waits until no replica runs and the proxy has had time to see it (not measured).
      */
     private static void hibernate(KubernetesClient client, Workspaces workspaces, NodeStandIn node, String namespace, String request) {
-        BenchApi.require(WAIT, TetherProcess.POLL, "the last call's activity Lease released", () -> client.leases().inNamespace(namespace)
-                .withLabelSelector(ActivityLease.SELECTOR).list().getItems().isEmpty());
+        // The proxy writes the Lease off the data path, so right after the answer it may not exist yet: first see it.
+        BooleanSupplier noLease = () -> client.leases().inNamespace(namespace).withLabelSelector(ActivityLease.SELECTOR).list().getItems().isEmpty();
+        BenchApi.await(Duration.ofSeconds(2), TetherProcess.POLL, () -> !noLease.getAsBoolean());
+        BenchApi.require(WAIT, TetherProcess.POLL, "the last call's activity Lease released", noLease);
         // A merge patch: the reconciler's status writes must not make it conflict.
         workspaces.resource(WORKSPACE).patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"metadata\":{\"annotations\":{\"" + HibernationRule.ANNOTATION + "\":\"" + request + "\"}}}");
@@ -190,6 +193,12 @@ class ColdStartBenchmark {
         m.put("runtimeStartMs", WakeWatch.ms(w.scaledUp(), w.ready()));
         m.put("callerMs", WakeWatch.ms(t0, answered));
         m.put("proxyColdStartMs", (coldStartSeconds(proxy, "_sum") - coldSum) * 1000);
+        // Ready → forwarded split at the moment the proxy let the call go (its cold-start timer stops): the proxy's reaction
+        // to the readiness writes (its informers' delivery included), then the forward itself until the runtime has it.
+        // The timer starts when the proxy holds the call, a little after t0, so the first is a lower and the second an upper bound.
+        double released = m.get("proxyColdStartMs") - WakeWatch.ms(t0, w.ready());
+        m.put("readyToReleasedMs", released);
+        m.put("releasedToReceivedMs", forwarded - released);
         // The rest of the caller's wait: the new runtime's first answer (a fresh JVM) and its way back.
         m.put("receivedToAnsweredMs", WakeWatch.ms(t3, answered));
         // Where the first part goes: the proxy's Lease write (call → Lease seen), the operator's reaction (→ scale-up seen).
