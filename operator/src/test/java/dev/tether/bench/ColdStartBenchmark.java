@@ -57,7 +57,7 @@ import org.junit.jupiter.api.Test;
  *   t3 − t2.</li>
  * </ul>
  * Tether's overhead is (t1 − t0) + (t3 − t2); besides, the caller's whole wait and the proxy's own
- * {@code tether_proxy_cold_start_seconds} for the call (request held → forwarded).
+ * {@code tether_proxy_cold_start_seconds} for the call (held → let go).
  */
 class ColdStartBenchmark {
     static final String NAME = "cold-start";
@@ -98,7 +98,7 @@ class ColdStartBenchmark {
             proxyArgs.addAll(List.of("--registry-url", op.baseUrl(), "--allow-registered-networks", "127.0.0.0/8", "--shutdown-grace", "1s"));
             try (TetherProcess proxy = TetherProcess.start("proxy", "proxy", kubeconfig, dir, http, proxyPort, proxyArgs);
                     NodeStandIn node = new NodeStandIn(client, namespace, dir.resolve("pods"), RuntimeObjects.SELECTOR, RuntimeObjects.PORT_NAME);
-                    WakeWatch watch = new WakeWatch(client, namespace, namespace, WORKSPACE)) {
+                    WakeWatch watch = new WakeWatch(name, client, namespace, namespace, WORKSPACE)) {
                 try {
                     op.awaitReady();
                     proxy.awaitReady();

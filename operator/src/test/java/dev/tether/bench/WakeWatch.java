@@ -55,14 +55,15 @@ final class WakeWatch implements AutoCloseable {
         }
     }
 
-    WakeWatch(KubernetesClient client, String namespace, String activityNamespace, String workspace) {
+    /** @param benchmark the name its BENCH lines carry, for a watch that ends early */
+    WakeWatch(String benchmark, KubernetesClient client, String namespace, String activityNamespace, String workspace) {
         this.workspace = workspace;
         this.watches = List.of(
-                client.resources(Workspace.class).inNamespace(namespace).withName(workspace).watch(watcher(this::onWorkspace)),
-                client.apps().deployments().inNamespace(namespace).withName(workspace).watch(watcher(this::onDeployment)),
+                client.resources(Workspace.class).inNamespace(namespace).withName(workspace).watch(watcher(benchmark, this::onWorkspace)),
+                client.apps().deployments().inNamespace(namespace).withName(workspace).watch(watcher(benchmark, this::onDeployment)),
                 client.genericKubernetesResources(slices(client)).inNamespace(namespace)
-                        .withLabel("kubernetes.io/service-name", workspace).watch(watcher(this::onSlice)),
-                client.leases().inNamespace(activityNamespace).withLabelSelector(ActivityLease.SELECTOR).watch(watcher(this::onLease)));
+                        .withLabel("kubernetes.io/service-name", workspace).watch(watcher(benchmark, this::onSlice)),
+                client.leases().inNamespace(activityNamespace).withLabelSelector(ActivityLease.SELECTOR).watch(watcher(benchmark, this::onLease)));
     }
 
     /** From now on, records the next wake's moments. */
@@ -139,7 +140,7 @@ final class WakeWatch implements AutoCloseable {
                 .withKind("EndpointSlice").withPlural("endpointslices").withNamespaced(true).build();
     }
 
-    private static <T> Watcher<T> watcher(BiConsumer<Watcher.Action, T> handler) {
+    private static <T> Watcher<T> watcher(String benchmark, BiConsumer<Watcher.Action, T> handler) {
         return new Watcher<>() {
             @Override
             public void eventReceived(Action action, T resource) {
@@ -149,7 +150,7 @@ final class WakeWatch implements AutoCloseable {
             @Override
             public void onClose(WatcherException cause) {
                 if (cause != null) {
-                    System.out.println("BENCH cold-start WATCH BROKE: " + cause);
+                    Bench.print(benchmark, "WATCH BROKE (this wake's figures are short): %s", cause);
                 }
             }
         };
