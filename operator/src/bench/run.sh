@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One benchmark (or all), printing its BENCH lines:  operator/src/bench/run.sh [Name|all] [smoke|full] [-Dbench.key=value ...]
-# Names: ProxyOverhead SilentDispatch HeartbeatIngest HeartbeatIngestOnRealApi Propagation OperatorScale OperatorScaleOnRealApi Capacity.
+# Names: ProxyOverhead SilentDispatch HeartbeatIngest HeartbeatIngestOnRealApi Propagation OperatorScale OperatorScaleOnRealApi Capacity
+# ColdStart ColdStartOnRealApi.
 # The name selects exactly the class <Name>Benchmark; see docs/benchmarks.md.
 set -euo pipefail
 name="${1:-all}"

@@ -49,7 +49,21 @@ final class TetherProcess implements AutoCloseable {
                 "--heartbeat-status-interval", heartbeatStatusInterval.toSeconds() + "s"));
     }
 
+    /**
+     * {@code tether <role> --port <port> <roleArgs>} with the chart's options and memory limit for the role: for a run
+     * whose roles must know each other's address before they start (the operator's {@code --platform-url} is the proxy).
+     */
+    static TetherProcess start(String role, String name, String kubeconfig, Path dir, OkHttpClient http, int port, List<String> roleArgs)
+            throws IOException {
+        return start(role, null, name, kubeconfig, dir, http, port, roleArgs);
+    }
+
     private static TetherProcess start(String role, String memory, String name, String kubeconfig, Path dir, OkHttpClient http,
+            List<String> roleArgs) throws IOException {
+        return start(role, memory, name, kubeconfig, dir, http, Bench.freePort(), roleArgs);
+    }
+
+    private static TetherProcess start(String role, String memory, String name, String kubeconfig, Path dir, OkHttpClient http, int port,
             List<String> roleArgs) throws IOException {
         Path config = Files.writeString(dir.resolve(name + ".kubeconfig"), kubeconfig);
         List<String> jvmArgs = new ArrayList<>(Chart.jvmOptions(role, memory));
@@ -62,7 +76,6 @@ final class TetherProcess implements AutoCloseable {
         if (!extra.isEmpty()) {
             jvmArgs.addAll(List.of(extra.split("\\s+")));
         }
-        int port = Bench.freePort();
         List<String> args = new ArrayList<>(List.of(role, "--port", Integer.toString(port)));
         args.addAll(roleArgs);
         ChildJvm jvm = ChildJvm.start(name, dir, jvmArgs, Tether.class.getName(), args, Map.of("KUBECONFIG", config.toString()));

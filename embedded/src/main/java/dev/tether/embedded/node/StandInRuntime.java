@@ -20,7 +20,9 @@ import java.util.concurrent.Executors;
  * configured only by what Tether injects. It reads its token from {@code $CONFIGS_DIR/.auth_token} (the stand-in's
  * {@code /configs}), registers {@code http://$HOSTNAME:$A2A_PORT/} (a pod name nobody can resolve, as a pod's would
  * be from outside the cluster), heartbeats to {@code $PLATFORM_URL} every second as {@code $WORKSPACE_ID}, and
- * answers A2A JSON-RPC on {@code /} with a result naming itself; {@code GET /healthz} is its readiness probe.
+ * answers A2A JSON-RPC on {@code /} with a result naming itself and saying when the call reached it ({@code received_at_ms},
+ * this machine's wall clock, for timing what a call went through before it arrived); {@code GET /healthz} is its
+ * readiness probe.
  * A test shapes it through the template's env: {@code STAND_IN_ACTIVE_TASKS} (what its heartbeats report, default 0),
  * {@code STAND_IN_ANSWER_AFTER_MS} (how long it thinks, silent, before answering a call) and {@code STAND_IN_READY=false}
  * (a runtime that never becomes ready).
@@ -51,10 +53,12 @@ public final class StandInRuntime {
                     return;
                 }
                 if (exchange.getRequestMethod().equals("POST")) {
+                    long receivedAt = System.currentTimeMillis();
                     think(answerAfterMs);
                     JsonNode rpc = JSON.readTree(exchange.getRequestBody());
                     ObjectNode reply = JSON.createObjectNode().put("jsonrpc", "2.0").set("id", rpc.get("id"));
-                    reply.putObject("result").put("workspace", workspace).put("pod", pod).put("method", rpc.path("method").asText());
+                    reply.putObject("result").put("workspace", workspace).put("pod", pod).put("method", rpc.path("method").asText())
+                            .put("received_at_ms", receivedAt);
                     answer = reply.toString().getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().set("Content-Type", "application/json");
                 }
