@@ -48,13 +48,13 @@ public record ActivityLease(WorkspaceId workspace, String holder, Instant acquir
         return "tether-activity-" + hex(workspace.toString(), 16) + "-" + hex(holder, 8);
     }
 
-    /** The Lease a replica writes for its run of calls to {@code workspace}. */
-    public static Lease toLease(String namespace, WorkspaceId workspace, String holder, Instant acquired, Instant renewed) {
+    /** The Lease a replica writes for its run of calls to {@code workspace}, counting for {@code duration} unless renewed. */
+    public static Lease toLease(String namespace, WorkspaceId workspace, String holder, Instant acquired, Instant renewed, Duration duration) {
         return new LeaseBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(name(workspace, holder))
                 .withLabels(Map.of(LABEL, LABEL_VALUE, "app.kubernetes.io/managed-by", "tether"))
                 .withAnnotations(Map.of(WORKSPACE_ANNOTATION, workspace.toString())).endMetadata()
-                .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds((int) DURATION.toSeconds())
+                .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds((int) duration.toSeconds())
                 .withAcquireTime(micro(acquired)).withRenewTime(micro(renewed)).endSpec()
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.activity.ActivityLease;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceId;
 import dev.tether.config.DurationConverter;
@@ -122,7 +123,8 @@ public final class DispatchProxy implements AutoCloseable {
         ProxyMetrics metrics = new ProxyMetrics(registry, inFlight::count);
         directory = new WorkspaceDirectory(client, settings.namespaces());
         capacity = new Capacity(new CapacityMetrics(registry));
-        activity = new ActivityReporter(client, settings.activityNamespace(), holder(settings), registry, Clock.systemUTC());
+        activity = new ActivityReporter(client, settings.activityNamespace(), holder(settings), ActivityLease.RENEW_EVERY, registry,
+                Clock.systemUTC());
         wakes = new WakeHolds(directory, activity, registry);
         ProxySettings.Peers peering = settings.peers();
         peers = peering == null ? ProxyPeers.ALONE : ProxyPeers.watching(client, peering.namespace(), peering.service(), "http");

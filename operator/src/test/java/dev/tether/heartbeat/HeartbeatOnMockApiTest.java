@@ -430,7 +430,7 @@ class HeartbeatOnMockApiTest {
                 "{\"metadata\":{\"annotations\":{\"" + HibernationRule.ANNOTATION + "\":\"now\"}}}");
         await().atMost(WAIT).until(() -> state("sleeper") == HibernationState.Hibernated);
         clock.advance(Duration.ofSeconds(1));
-        kube.client().resource(ActivityLease.toLease("default", new WorkspaceId(NS, "sleeper"), "a-proxy", clock.instant(), clock.instant())).create();
+        kube.client().resource(ActivityLease.toLease("default", new WorkspaceId(NS, "sleeper"), "a-proxy", clock.instant(), clock.instant(), ActivityLease.DURATION)).create();
         await().atMost(WAIT).until(() -> state("sleeper") == HibernationState.Waking);
         long before = heartbeatWrites("sleeper");
 

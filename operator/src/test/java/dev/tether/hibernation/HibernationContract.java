@@ -324,7 +324,7 @@ abstract class HibernationContract extends TierContract {
         Instant now = Instant.now();
         // What a replica that died during a dispatch leaves behind: its Lease, last renewed long enough ago to run out in 4 s.
         client().resource(ActivityLease.toLease("default", new WorkspaceId(namespace(), "orphaned"), "dead-replica",
-                now.minusSeconds(600), now.minus(ActivityLease.DURATION).plusSeconds(4))).create();
+                now.minusSeconds(600), now.minus(ActivityLease.DURATION).plusSeconds(4), ActivityLease.DURATION)).create();
 
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> phase("orphaned") == WorkspacePhase.Online);
         awaitHibernated("orphaned");

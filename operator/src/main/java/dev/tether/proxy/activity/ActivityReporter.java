@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,7 @@ public final class ActivityReporter implements AutoCloseable {
     private final String namespace;
     private final String holder;
     private final Clock clock;
+    private final Duration renewEvery;
     private final ScheduledExecutorService writer;
     private final MeterRegistry registry;
     /** Touched on {@link #writer} only. */
@@ -60,12 +62,19 @@ public final class ActivityReporter implements AutoCloseable {
     private static final class Run {
         int calls;
         Instant acquired;
+        /** The Lease was written by this run (so a renewal patches it). */
+        boolean written;
         Duration grace;
         ScheduledFuture<?> release;
     }
 
-    public ActivityReporter(KubernetesClient client, String namespace, String holder, MeterRegistry registry, Clock clock) {
+    /**
+     * @param renewEvery how often Leases are renewed while calls go on ({@link ActivityLease#RENEW_EVERY}); each lasts three
+     *                   times that unrenewed
+     */
+    public ActivityReporter(KubernetesClient client, String namespace, String holder, Duration renewEvery, MeterRegistry registry, Clock clock) {
         this.client = client;
+        this.renewEvery = renewEvery;
         this.namespace = namespace;
         this.holder = holder;
         this.clock = clock;
@@ -77,7 +86,7 @@ public final class ActivityReporter implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
         writer = executor;
-        long every = ActivityLease.RENEW_EVERY.toMillis();
+        long every = renewEvery.toMillis();
         writer.scheduleAtFixedRate(this::renewAll, every, every, TimeUnit.MILLISECONDS);
     }
 
@@ -168,25 +177,56 @@ public final class ActivityReporter implements AutoCloseable {
         runs.forEach(this::write);
     }
 
-    /** Creates or renews the Lease: a merge patch of all it says, or a create when it does not exist yet. */
+    /**
+     * Creates or renews the Lease in one request when it is where this run last left it: a create for a run that has
+     * not written it yet (the wake path: one round-trip), a merge patch of all it says after that; the other when the
+     * API server says it is not so.
+     */
     private void write(WorkspaceId id, Run run) {
-        Lease lease = ActivityLease.toLease(namespace, id, holder, run.acquired, clock.instant());
+        Lease lease = ActivityLease.toLease(namespace, id, holder, run.acquired, clock.instant(), renewEvery.multipliedBy(3));
         try {
-            try {
-                client.leases().inNamespace(namespace).withName(lease.getMetadata().getName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(lease));
-                count("renew");
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    throw e;
+            if (run.written) {
+                if (!patched(lease)) {
+                    created(lease);
                 }
-                client.leases().inNamespace(namespace).resource(lease).create();
-                count("create");
+            } else if (!created(lease)) {
+                patched(lease);
             }
+            run.written = true;
         } catch (KubernetesClientException e) {
+            run.written = false;
             count("failed");
             LOG.atWarn().addKeyValue("workspace", id.toString())
                     .log("could not write activity Lease {}/{} (retrying at the next renewal): {}", namespace, lease.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    /** False when the Lease exists already. */
+    private boolean created(Lease lease) {
+        try {
+            client.leases().inNamespace(namespace).resource(lease).create();
+            count("create");
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    /** False when the Lease does not exist (any more). */
+    private boolean patched(Lease lease) {
+        try {
+            client.leases().inNamespace(namespace).withName(lease.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(lease));
+            count("renew");
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+                throw e;
+            }
+            return false;
         }
     }
 
@@ -210,6 +250,9 @@ public final class ActivityReporter implements AutoCloseable {
     /** Stops writing; this replica's Leases are deleted, so workspaces it served are not kept awake by a replica that left. */
     @Override
     public void close() {
+        if (writer.isShutdown()) {
+            return;
+        }
         try {
             writer.submit(() -> {
                 runs.keySet().forEach(this::delete);
