@@ -122,7 +122,7 @@ final class WakeWatch implements AutoCloseable {
 
     /** Ready as the proxy decides it, on what these watches have delivered. */
     private void judge() {
-        if (armed != null && armed.scaledUp != null && latest != null && !WakeRule.mustHold(latest, !readySlices.isEmpty())) {
+        if (armed != null && armed.scaledUp != null && latest != null && !WakeRule.mustHold(latest, () -> !readySlices.isEmpty())) {
             armed.ready = first(armed.ready, Instant.now());
         }
     }

@@ -55,7 +55,7 @@ public final class WakeHolds {
 
     /** Whether a call to {@code ws} must be held now. */
     public boolean mustHold(WorkspaceId id, Workspace ws) {
-        return WakeRule.mustHold(ws, directory.hasReadyEndpoint(id));
+        return WakeRule.mustHold(ws, () -> directory.hasReadyEndpoint(id));
     }
 
     /** Holds a call to {@code ws} until it is awake, or refuses it (told on {@code loop}). */
