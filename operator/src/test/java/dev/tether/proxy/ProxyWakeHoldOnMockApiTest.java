@@ -54,7 +54,12 @@ class ProxyWakeHoldOnMockApiTest {
         stack = new TetherStack(kube.client(), kube.namespace());
         proxy = stack.startProxy();
         stack.agent.on("/", TestAgent.Exchange::echo);
-        stack.agent.on("/.well-known/agent-card.json", x -> x.reply(200, "application/json", "{\"name\": \"sleeper\", \"url\": \"http://pod/\"}"));
+        String card = """
+                {"protocolVersion":"0.3.0","name":"sleeper","url":"%1$s/","preferredTransport":"JSONRPC",
+                 "additionalInterfaces":[{"url":"%1$s/","transport":"JSONRPC"},{"url":"%1$s/api/rest/","transport":"HTTP+JSON"}]}"""
+                .formatted(stack.agent.url(""));
+        stack.agent.on("/.well-known/agent-card.json", x -> x.reply(200, "application/json", card));
+        stack.agent.on("/api/rest/v1/message:send", x -> x.reply(200, "application/json", "{\"task\":{\"id\":\"t-1\"}}"));
         PodTemplate template = new PodTemplate(null, new ObjectMapper().readTree("{\"containers\": [{\"name\": \"agent\", \"image\": \"agent:1\"}]}"));
         token = stack.workspace("sleeper", spec -> {
             spec.setUrl(null);
@@ -168,6 +173,23 @@ class ProxyWakeHoldOnMockApiTest {
         ProxyRig.Reply reply = card.join();
         assertThat(reply.code()).isEqualTo(200);
         assertThat(reply.json().path("name").asText()).isEqualTo("sleeper");
+        assertThat(reply.json().path("url").asText()).as("rewritten to the proxy").startsWith(proxy.baseUrl());
+    }
+
+    @Test
+    void anHttpJsonCallIsHeldAndWakesTheWorkspaceToo() {
+        CompletableFuture<ProxyRig.Reply> call = CompletableFuture.supplyAsync(() -> ProxyRig.call(http, new Request.Builder()
+                .url(proxy.baseUrl() + "/workspaces/" + kube.namespace() + "/sleeper/rest/v1/message:send")
+                .post(RequestBody.create("{\"message\":{\"messageId\":\"m-1\",\"role\":\"ROLE_USER\",\"content\":[{\"text\":\"hi\"}]}}",
+                        ProxyRig.JSON)).build()));
+
+        await().atMost(TetherStack.WAIT).until(() -> state() == HibernationState.Waking);
+        podReady();
+        stack.beat(token, "sleeper");
+
+        ProxyRig.Reply reply = call.join();
+        assertThat(reply.code()).isEqualTo(200);
+        assertThat(reply.json().at("/task/id").asText()).isEqualTo("t-1");
     }
 
     @Test
