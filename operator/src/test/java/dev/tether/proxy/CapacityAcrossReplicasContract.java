@@ -3,16 +3,21 @@ package dev.tether.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.activity.ActivityLease;
 import dev.tether.api.WorkspaceId;
 import dev.tether.proxy.routing.Rendezvous;
 import dev.tether.testing.KubeTier;
 import dev.tether.testing.LocalAddresses;
 import dev.tether.testing.PrometheusText;
+import dev.tether.testing.ReadySlices;
 import dev.tether.testing.TierContract;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -86,7 +91,42 @@ abstract class CapacityAcrossReplicasContract extends TierContract {
 
     private ProxySettings.Builder settings() {
         return ProxySettings.builder().namespaces(List.of(kube().namespace())).defaultIdleTimeout(Duration.ofSeconds(60))
-                .drainTimeout(Duration.ZERO).peers(new ProxySettings.Peers(kube().namespace(), SERVICE, HOST));
+                .drainTimeout(Duration.ZERO).peers(new ProxySettings.Peers(kube().namespace(), SERVICE, HOST))
+                .allowedRegisteredNetworks(List.of("127.0.0.0/8"));
+    }
+
+    @Test
+    void callsToAHibernatedWorkspaceThroughEveryReplicaAreHeldByTheReplicaHoldingItsSlotsAndAskForOneWake() {
+        rig.agent.on("/", x -> x.reply(200, "application/json", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"woken\":true}}"));
+        rig.patchSpec("busy", "{\"url\": null, \"template\": {\"spec\": {\"containers\": [{\"name\": \"agent\", \"image\": \"agent:1\"}]}}}");
+        Instant asleep = Instant.now().minusSeconds(1);
+        rig.patchStatus("busy", "{\"hibernation\": {\"state\": \"Hibernated\", \"since\": \"" + asleep + "\"}}");
+        awaitEveryReplica(ws -> ws.provisioned() && ws.getStatus() != null && ws.getStatus().getHibernation() != null);
+
+        List<CompletableFuture<ProxyRig.Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            replies.add(send(proxies.get(i % 3), "caller-" + i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> replies.stream().noneMatch(CompletableFuture::isDone) && activityLeases().size() == 1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> activityLeases().size() == 1);
+        assertThat(metric(owner(), "tether_proxy_wake_held_calls")).as("the relayed calls are held where the slots are").isEqualTo(6);
+
+        // The woken runtime: the operator's Waking, the runtime's heartbeat since, its pod ready behind the workspace's Service.
+        Instant woken = Instant.now();
+        rig.patchStatus("busy", "{\"hibernation\": {\"state\": \"Waking\", \"since\": \"" + woken + "\"}, \"lastHeartbeatTime\": \""
+                + woken.plusMillis(1) + "\"}");
+        ReadySlices.publish(kube().client(), kube().namespace(), "busy", URI.create(rig.agent.url("/")).getPort());
+
+        for (CompletableFuture<ProxyRig.Reply> reply : replies) {
+            ProxyRig.Reply answer = reply.join();
+            assertThat(answer.code()).isEqualTo(200);
+            assertThat(answer.json().at("/result/woken").asBoolean()).isTrue();
+        }
+    }
+
+    private List<Lease> activityLeases() {
+        return kube().client().leases().inNamespace("default").withLabel(ActivityLease.LABEL, ActivityLease.LABEL_VALUE).list().getItems()
+                .stream().filter(l -> ActivityLease.workspaceOf(l).filter(busy::equals).isPresent()).toList();
     }
 
     @Test

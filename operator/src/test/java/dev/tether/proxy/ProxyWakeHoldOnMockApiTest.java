@@ -15,8 +15,8 @@ import dev.tether.api.WorkspacePhase;
 import dev.tether.hibernation.HibernationRule;
 import dev.tether.testing.MockKubeApi;
 import dev.tether.testing.PrometheusText;
+import dev.tether.testing.ReadySlices;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.URI;
@@ -81,12 +81,7 @@ class ProxyWakeHoldOnMockApiTest {
 
     /** What the endpoint controller writes once the woken pod is ready: the test agent as its one ready endpoint. */
     void podReady() {
-        int port = URI.create(stack.agent.url("/")).getPort();
-        kube.client().resource(new EndpointSliceBuilder().withNewMetadata().withName("sleeper-a").withNamespace(kube.namespace())
-                .addToLabels("kubernetes.io/service-name", "sleeper")
-                .addToLabels("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io").endMetadata()
-                .withAddressType("IPv4").addNewPort().withName("a2a").withPort(port).withProtocol("TCP").endPort()
-                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint().build()).create();
+        ReadySlices.publish(kube.client(), kube.namespace(), "sleeper", URI.create(stack.agent.url("/")).getPort());
     }
 
     List<Lease> activityLeases() {
