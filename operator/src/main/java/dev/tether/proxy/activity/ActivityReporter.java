@@ -17,20 +17,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This replica's side of {@link ActivityLease}: while it has a call to a provisioned workspace in flight, queued or held,
  * the workspace's Lease for this replica exists and is renewed; a grace after its last call ends, the Lease is deleted.
- * Calls begin and end on event loops; all Lease state lives on one writer thread, so the data path only hands it a task
- * and never waits on the API server. A write that fails is logged and retried at the next renewal.
+ * Calls begin and end on event loops, which count them per workspace without a lock; only the first call of a run and
+ * the end of its last hand a task to the one writer thread that keeps all Lease state, so the data path never waits on
+ * the API server. A write that fails is logged and retried at the next renewal.
  *
  * <p>Write rate: per workspace and replica, one create when calls start, one renewal per {@link ActivityLease#RENEW_EVERY}
  * while they go on, one delete a grace after they stop; calls that follow each other within the grace write nothing.
@@ -55,12 +58,13 @@ public final class ActivityReporter implements AutoCloseable {
     private final Duration renewEvery;
     private final ScheduledExecutorService writer;
     private final MeterRegistry registry;
+    /** Calls in flight, queued or held per workspace, counted where they begin and end (the event loops). */
+    private final Map<WorkspaceId, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** Touched on {@link #writer} only. */
     private final Map<WorkspaceId, Run> runs = new HashMap<>();
 
     /** One workspace's calls on this replica, and its Lease as last written. */
     private static final class Run {
-        int calls;
         Instant acquired;
         /** The Lease was written by this run (so a renewal patches it). */
         boolean written;
@@ -96,7 +100,10 @@ public final class ActivityReporter implements AutoCloseable {
             return Call.NONE;
         }
         Duration grace = grace(ws.getSpec().getHibernation());
-        writer.execute(() -> started(id, grace));
+        AtomicInteger calls = inFlight.computeIfAbsent(id, k -> new AtomicInteger());
+        if (calls.getAndIncrement() == 0) {
+            writer.execute(() -> begun(id, grace));
+        }
         return new Call() {
             private boolean ended;
 
@@ -104,7 +111,9 @@ public final class ActivityReporter implements AutoCloseable {
             public void end() {
                 if (!ended) {
                     ended = true;
-                    writer.execute(() -> ended(id));
+                    if (calls.decrementAndGet() == 0) {
+                        writer.execute(() -> idle(id));
+                    }
                 }
             }
         };
@@ -126,6 +135,7 @@ public final class ActivityReporter implements AutoCloseable {
 
     /** The workspace is gone: this replica's Lease for it goes too. */
     public void deleted(WorkspaceId id) {
+        inFlight.remove(id);
         writer.execute(() -> {
             Run run = runs.remove(id);
             if (run != null) {
@@ -146,9 +156,12 @@ public final class ActivityReporter implements AutoCloseable {
         return quarter.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : quarter.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : quarter;
     }
 
-    private void started(WorkspaceId id, Duration grace) {
+    /**
+     * A run of calls began: its Lease is held, however short the run. The task that ends the run is always handed over
+     * after this one (the call that began it ends only after handing this over), so it is never missed.
+     */
+    private void begun(WorkspaceId id, Duration grace) {
         Run run = runs.computeIfAbsent(id, k -> new Run());
-        run.calls++;
         run.grace = grace;
         if (run.release != null) {
             run.release.cancel(false);
@@ -160,17 +173,24 @@ public final class ActivityReporter implements AutoCloseable {
         }
     }
 
-    private void ended(WorkspaceId id) {
+    /** When no call runs (the count may have moved again since the task was handed over), the Lease goes after the grace. */
+    private void idle(WorkspaceId id) {
         Run run = runs.get(id);
-        if (run == null || --run.calls > 0) {
+        if (run == null || run.release != null || busy(id)) {
             return;
         }
         run.release = writer.schedule(() -> {
-            if (runs.get(id) == run && run.calls == 0) {
+            run.release = null;
+            if (runs.get(id) == run && !busy(id)) {
                 runs.remove(id);
                 delete(id);
             }
         }, run.grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private boolean busy(WorkspaceId id) {
+        AtomicInteger calls = inFlight.get(id);
+        return calls != null && calls.get() > 0;
     }
 
     private void renewAll() {

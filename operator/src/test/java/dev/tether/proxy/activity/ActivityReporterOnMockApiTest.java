@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,6 +102,28 @@ class ActivityReporterOnMockApiTest {
 
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> leases().size() == 1);
         assertThat(registry.counter("tether.proxy.activity.lease.writes", "op", "create").count()).isEqualTo(1);
+    }
+
+    @Test
+    void callsBeginningAndEndingOnManyThreadsAtOnceLeaveTheLeaseHeldWhileAnyRunsAndGoneAfter() throws Exception {
+        Workspace ws = provisioned(4);
+        ActivityReporter.Call longCall = reporter.begin(id, ws);
+        try (ExecutorService loops = Executors.newFixedThreadPool(8)) {
+            for (int t = 0; t < 8; t++) {
+                loops.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        reporter.begin(id, ws).end();
+                    }
+                });
+            }
+        }
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> leases().size() == 1);
+
+        longCall.end();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> leases().isEmpty());
+        assertThat(registry.counter("tether.proxy.activity.lease.writes", "op", "create").count())
+                .as("16,000 short calls inside one long one: one run, one Lease").isEqualTo(1);
     }
 
     @Test
