@@ -69,6 +69,11 @@ public class WorkspaceStatus {
         }
     }
     public void setLastHeartbeatTime(String lastHeartbeatTime) { this.lastHeartbeatTime = lastHeartbeatTime; }
+
+    /** When the workspace entered {@code state} of its sleep cycle, while it is in it; null otherwise. */
+    public Instant hibernationSince(HibernationState state) {
+        return hibernation != null && hibernation.state() == state ? hibernation.sinceTime() : null;
+    }
     public RuntimeStatus getRuntime() { return runtime; }
     public void setRuntime(RuntimeStatus runtime) { this.runtime = runtime; }
     public RegistrationStatus getRegistration() { return registration; }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.api.DispatchStatus;
 import dev.tether.api.RuntimeStatus;
 import dev.tether.api.HibernationState;
-import dev.tether.api.HibernationStatus;
 import dev.tether.api.Workspace;
 import dev.tether.api.WorkspaceStatus;
 import dev.tether.http.BearerTokens;
@@ -154,8 +153,7 @@ public final class HeartbeatEndpoint extends JsonEndpoint {
 
     /** When the workspace was scaled up for a wake, while it is waking; null otherwise. */
     private static Instant wokenAt(WorkspaceStatus status) {
-        HibernationStatus sleep = status == null ? null : status.getHibernation();
-        return sleep != null && sleep.state() == HibernationState.Waking ? sleep.sinceTime() : null;
+        return status == null ? null : status.hibernationSince(HibernationState.Waking);
     }
 
     private boolean acquireWriteSlot() {

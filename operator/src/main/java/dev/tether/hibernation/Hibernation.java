@@ -55,8 +55,9 @@ public final class Hibernation {
      * @param offlineAfter     how long a heartbeat stays fresh: an older report of active tasks no longer counts
      */
     public HibernationRule.Decision decide(Workspace ws, Context<Workspace> context, boolean runtimeAvailable, Instant now, Duration offlineAfter) {
-        List<ActivityLease> leases = context.getSecondaryResources(Lease.class).stream().map(ActivityLease::of).flatMap(Optional::stream).toList();
-        collectExpired(context.getClient(), ws, context.getSecondaryResources(Lease.class), now);
+        Set<Lease> cached = context.getSecondaryResources(Lease.class);
+        List<ActivityLease> leases = cached.stream().map(ActivityLease::of).flatMap(Optional::stream).toList();
+        collectExpired(context.getClient(), ws, cached, now);
         WorkspaceStatus status = ws.getStatus();
         Instant lastBeat = status == null ? null : status.lastHeartbeat();
         RuntimeStatus runtime = status == null ? null : status.getRuntime();

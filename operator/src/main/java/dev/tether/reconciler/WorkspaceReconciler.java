@@ -193,8 +193,7 @@ public final class WorkspaceReconciler implements Reconciler<Workspace> {
     }
 
     private static boolean hibernated(Workspace ws) {
-        return ws.getStatus() != null && ws.getStatus().getHibernation() != null
-                && ws.getStatus().getHibernation().state() == HibernationState.Hibernated;
+        return ws.getStatus() != null && ws.getStatus().hibernationSince(HibernationState.Hibernated) != null;
     }
 
     static String key(Workspace ws) {

@@ -70,6 +70,10 @@ public final class ActivityReporter implements AutoCloseable {
         boolean written;
         Duration grace;
         ScheduledFuture<?> release;
+
+        Run(Instant acquired) {
+            this.acquired = acquired;
+        }
     }
 
     /**
@@ -83,11 +87,7 @@ public final class ActivityReporter implements AutoCloseable {
         this.holder = holder;
         this.clock = clock;
         this.registry = registry;
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "tether-activity");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("tether-activity").daemon().factory());
         executor.setRemoveOnCancelPolicy(true);
         writer = executor;
         long every = renewEvery.toMillis();
@@ -99,10 +99,9 @@ public final class ActivityReporter implements AutoCloseable {
         if (!ws.provisioned()) {
             return Call.NONE;
         }
-        Duration grace = grace(ws.getSpec().getHibernation());
         AtomicInteger calls = inFlight.computeIfAbsent(id, k -> new AtomicInteger());
         if (calls.getAndIncrement() == 0) {
-            writer.execute(() -> begun(id, grace));
+            writer.execute(() -> begun(id, grace(ws.getSpec().getHibernation())));
         }
         return new Call() {
             private boolean ended;
@@ -126,7 +125,7 @@ public final class ActivityReporter implements AutoCloseable {
     public void wakeWanted(WorkspaceId id, Instant asleepSince) {
         writer.execute(() -> {
             Run run = runs.get(id);
-            if (run != null && run.acquired != null && !run.acquired.isAfter(asleepSince)) {
+            if (run != null && !run.acquired.isAfter(asleepSince)) {
                 run.acquired = clock.instant();
                 write(id, run);
             }
@@ -161,16 +160,16 @@ public final class ActivityReporter implements AutoCloseable {
      * after this one (the call that began it ends only after handing this over), so it is never missed.
      */
     private void begun(WorkspaceId id, Duration grace) {
-        Run run = runs.computeIfAbsent(id, k -> new Run());
-        run.grace = grace;
-        if (run.release != null) {
+        Run run = runs.get(id);
+        if (run == null) {
+            run = new Run(clock.instant());
+            runs.put(id, run);
+            write(id, run);
+        } else if (run.release != null) {
             run.release.cancel(false);
             run.release = null;
         }
-        if (run.acquired == null) {
-            run.acquired = clock.instant();
-            write(id, run);
-        }
+        run.grace = grace;
     }
 
     /** When no call runs (the count may have moved again since the task was handed over), the Lease goes after the grace. */

@@ -73,8 +73,7 @@ public final class WakeHolds {
             return next;
         });
         h.timeout = loop.schedule(h::expire, timeoutSeconds, TimeUnit.SECONDS);
-        requestWake(id, ws);
-        // It may have woken between the caller's look at the cache and now.
+        // Asks for the wake, or lets the call go if it woke between the caller's look at the cache and now.
         changed(id);
         return h;
     }

@@ -27,7 +27,7 @@ public final class WakeRule {
         if (sleep.state() == HibernationState.Hibernated) {
             return true;
         }
-        Instant wokenAt = sleep.sinceTime();
+        Instant wokenAt = status.hibernationSince(HibernationState.Waking);
         Instant lastBeat = status.lastHeartbeat();
         boolean heartbeatSinceWake = lastBeat != null && wokenAt != null && !lastBeat.isBefore(wokenAt);
         return !(heartbeatSinceWake && (ws.getSpec().getUrl() != null || readyEndpoint.getAsBoolean()));
@@ -35,7 +35,6 @@ public final class WakeRule {
 
     /** When the workspace fell asleep, while it is hibernated; null otherwise. */
     public static Instant asleepSince(Workspace ws) {
-        HibernationStatus sleep = ws.getStatus() == null ? null : ws.getStatus().getHibernation();
-        return sleep != null && sleep.state() == HibernationState.Hibernated ? sleep.sinceTime() : null;
+        return ws.getStatus() == null ? null : ws.getStatus().hibernationSince(HibernationState.Hibernated);
     }
 }
